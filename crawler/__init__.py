@@ -1,0 +1,1 @@
+"""newscrawl: configured news outlets -> Scrapy -> clean article records -> SQLite."""

@@ -1,0 +1,129 @@
+"""Serve recorded sites on 127.0.0.1, for tests and `newscrawl demo`.
+
+A site folder mirrors URL paths: `/article/1` is served from `article/1`, `article/1.html`, `article/1.xml` or
+`article/1/index.html` (first found); a query string becomes part of the name after `@`
+(`/tags?query=x&pgno=2` -> `tags@query=x&pgno=2.html`). `site.toml` in the folder gives the real `origin`
+(e.g. "https://www.aljarida.com"); in text responses that origin is rewritten to the server's own address, so
+recorded pages keep their real links. One server serves one site, so its robots.txt sits at the root.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import sys
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TEXT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+}
+
+
+@dataclass
+class Site:
+    """One recorded site: its folder and the real origin its pages link to."""
+
+    name: str
+    root: Path
+    origin: str = ""
+
+    @classmethod
+    def load(cls, root: Path) -> Site:
+        meta = root / "site.toml"
+        origin = tomllib.loads(meta.read_text(encoding="utf-8")).get("origin", "") if meta.exists() else ""
+        return cls(root.name, root, origin.rstrip("/"))
+
+    def find(self, path: str, query: str) -> Path | None:
+        """The file recorded for `path?query`, or None."""
+        rel = unquote(path).lstrip("/")
+        if query:
+            rel = f"{rel}@{unquote(query)}"
+        base = (self.root / rel).resolve()
+        if not base.is_relative_to(self.root.resolve()):
+            return None
+        for candidate in (base, Path(f"{base}.html"), Path(f"{base}.xml"), base / "index.html"):
+            if candidate.is_file() and candidate.name != "site.toml":
+                return candidate
+        return None
+
+
+@dataclass
+class ReplayServer:
+    """A threaded HTTP server on 127.0.0.1 serving one site; records every request path it answers."""
+
+    site: Site
+    port: int = 0
+    requests: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @classmethod
+    def for_folder(cls, folder: Path, port: int = 0) -> ReplayServer:
+        """Serve the recorded site in `folder`."""
+        return cls(Site.load(folder), port)
+
+    @property
+    def base_url(self) -> str:
+        """The address that stands for the site's origin."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ReplayServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> ReplayServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def respond(self, raw_path: str) -> tuple[int, str, bytes]:
+        """Status, content type and body for a request path."""
+        self.requests.append(raw_path)
+        parts = urlsplit(raw_path)
+        site = self.site
+        found = site.find(parts.path, parts.query)
+        if found is None:
+            return 404, "text/html; charset=utf-8", b"<html><body><h1>Not found</h1></body></html>"
+        body = found.read_bytes()
+        suffix = found.suffix if found.suffix else ".html"
+        ctype = TEXT_TYPES.get(suffix) or mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        if ctype in TEXT_TYPES.values() and site.origin:
+            body = body.replace(site.origin.encode(), self.base_url.encode())
+        return 200, ctype, body
+
+
+def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            status, ctype, body = server.respond(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            """Quiet: requests are kept in `server.requests`."""
+
+    return Handler

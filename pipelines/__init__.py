@@ -1,0 +1,1 @@
+"""Item pipelines: validate, normalise, dedupe, store."""
