@@ -34,6 +34,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     image_url: str | None = None
     description: str | None = None
+    fetched_url: str | None = None  # set by the spider: the URL as requested, before redirects
 
     def to_dict(self) -> dict:
         """A plain dict (JSON-ready), images as dicts."""
@@ -46,3 +47,4 @@ class NotArticle:
 
     url: str
     reason: str
+    fetched_url: str | None = None  # set by the spider: the URL as requested, before redirects

@@ -4,12 +4,14 @@ A site folder mirrors URL paths: `/article/1` is served from `article/1`, `artic
 `article/1/index.html` (first found); a query string becomes part of the name after `@`
 (`/tags?query=x&pgno=2` -> `tags@query=x&pgno=2.html`). `site.toml` in the folder gives the real `origin`
 (e.g. "https://www.aljarida.com"); in text responses that origin is rewritten to the server's own address, so
-recorded pages keep their real links. One server serves one site, so its robots.txt sits at the root.
+recorded pages keep their real links. One server serves one site, so its robots.txt sits at the root. It also
+answers proxy requests (`GET http://host/path`), so a crawler with `http_proxy` set reaches it under real hosts.
 """
 
 from __future__ import annotations
 
 import mimetypes
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -66,6 +68,7 @@ class ReplayServer:
 
     site: Site
     port: int = 0
+    public_url: str | None = None  # what the origin is rewritten to; default: this server's own address
     requests: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -74,9 +77,9 @@ class ReplayServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @classmethod
-    def for_folder(cls, folder: Path, port: int = 0) -> ReplayServer:
+    def for_folder(cls, folder: Path, port: int = 0, public_url: str | None = None) -> ReplayServer:
         """Serve the recorded site in `folder`."""
-        return cls(Site.load(folder), port)
+        return cls(Site.load(folder), port, public_url)
 
     @property
     def base_url(self) -> str:
@@ -109,13 +112,13 @@ class ReplayServer:
         suffix = found.suffix if found.suffix else ".html"
         ctype = TEXT_TYPES.get(suffix) or mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if ctype in TEXT_TYPES.values() and site.origin:
-            body = body.replace(site.origin.encode(), self.base_url.encode())
+            body = body.replace(site.origin.encode(), (self.public_url or self.base_url).encode())
         return 200, ctype, body
 
 
 def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        def do_GET(self) -> None:
             status, ctype, body = server.respond(self.path)
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -123,7 +126,13 @@ def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             """Quiet: requests are kept in `server.requests`."""
 
     return Handler
+
+
+def local_source(source_file: Path, origin: str, base_url: str) -> str:
+    """The text of a source file pointed at a local replay: `origin` becomes `base_url`, domains 127.0.0.1."""
+    text = source_file.read_text(encoding="utf-8").replace(origin, base_url)
+    return re.sub(r"(?m)^allowed_domains\s*=.*$", 'allowed_domains = ["127.0.0.1"]', text)

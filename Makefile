@@ -1,0 +1,37 @@
+# newscrawl: `make crawl` runs the main job, `make test` runs the tests. Both set up .venv from nothing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: crawl demo test lint bench-quality clean
+
+crawl: $(VENV)/.installed       ## crawl every configured source into output/news.db
+	$(BIN)/newscrawl crawl
+
+demo: $(VENV)/.installed        ## crawl the bundled replay of sample pages into output/demo.db
+	$(BIN)/newscrawl demo
+
+test: $(VENV)/.installed-test   ## lint and run the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+bench-quality: $(VENV)/.installed  ## extraction quality on ../shared/benchmarks, ours beside plain trafilatura
+	$(BIN)/python benchmarks/quality.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""Find article URLs in sitemaps (indexes, gzip, Google News), RSS/Atom feeds, robots.txt and section pages."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+
+MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one file, uncompressed
+
+
+@dataclass(frozen=True)
+class Link:
+    """A discovered URL, with the date its listing gives (publication or lastmod) when there is one."""
+
+    url: str
+    date: datetime | None = None
+    is_sitemap: bool = False  # a child sitemap of a sitemap index
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """A W3C/ISO 8601 or RFC 822 date as an aware datetime (UTC when no offset is given), else None."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def maybe_gunzip(body: bytes) -> bytes:
+    """The body, decompressed when it is gzip (sitemap.xml.gz), cut at MAX_XML_BYTES."""
+    if body[:2] != b"\x1f\x8b":
+        return body
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, MAX_XML_BYTES)
+    except (zlib.error, gzip.BadGzipFile, EOFError):
+        return b""
+
+
+def _xml_root(body: bytes) -> etree._Element | None:
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(maybe_gunzip(body), parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def parse_sitemap(body: bytes, base_url: str) -> Iterator[Link]:
+    """Entries of a sitemap or sitemap index; news:publication_date preferred over lastmod."""
+    root = _xml_root(body)
+    if root is None:
+        return
+    is_index = _local(root.tag) == "sitemapindex"
+    for entry in root:
+        if _local(entry.tag) not in ("url", "sitemap"):
+            continue
+        loc, lastmod, published = None, None, None
+        for node in entry.iter():
+            name = _local(node.tag)
+            if name == "loc" and loc is None and node.text:
+                loc = node.text.strip()
+            elif name == "lastmod":
+                lastmod = node.text
+            elif name == "publication_date":
+                published = node.text
+        if loc:
+            yield Link(urljoin(base_url, loc), parse_date(published) or parse_date(lastmod), is_index)
+
+
+def parse_feed(body: bytes, base_url: str) -> Iterator[Link]:
+    """Item links of an RSS 2.0, RSS 1.0 (RDF) or Atom feed with their dates."""
+    root = _xml_root(body)
+    if root is None:
+        return
+    for entry in root.iter():
+        if _local(entry.tag) not in ("item", "entry"):
+            continue
+        url, date = None, None
+        for node in entry:
+            name = _local(node.tag)
+            if name == "link" and url is None:
+                href = node.get("href")
+                if href and node.get("rel", "alternate") == "alternate":
+                    url = href
+                elif node.text and node.text.strip():
+                    url = node.text.strip()
+            elif name == "guid" and url is None and node.get("isPermaLink", "true") == "true" and node.text:
+                url = node.text.strip() if node.text.strip().startswith("http") else None
+            elif name in ("pubdate", "published", "date") or (name == "updated" and date is None):
+                date = parse_date(node.text) or date
+        if url:
+            yield Link(urljoin(base_url, url), date)
+
+
+def sitemaps_from_robots(body: bytes, base_url: str) -> Iterator[Link]:
+    """`Sitemap:` lines of a robots.txt."""
+    for line in body.decode("utf-8", "replace").splitlines():
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "sitemap" and value.strip():
+            yield Link(urljoin(base_url, value.strip()), is_sitemap=True)

@@ -1,0 +1,71 @@
+"""RunRecorder: a `runs` row per crawl of a source, with what happened (pages, articles, rejections, errors)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scrapy import signals
+
+from crawler.db import open_db, utc_now
+
+PREFIX = "newscrawl/"
+
+
+def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
+    """The `runs` columns computed from a finished crawl's Scrapy stats."""
+    rejected = {k.removeprefix(PREFIX + "rejected/"): v for k, v in stats.items() if k.startswith(PREFIX + "rejected/")}
+    errors = {k.removeprefix(PREFIX + "errors/"): v for k, v in stats.items() if k.startswith(PREFIX + "errors/")}
+    return {
+        "pages_fetched": stats.get("downloader/response_count", 0),
+        "bytes": stats.get("downloader/response_bytes", 0),
+        "articles_new": stats.get(PREFIX + "articles_new", 0),
+        "articles_updated": stats.get(PREFIX + "articles_updated", 0),
+        "articles_unchanged": stats.get(PREFIX + "articles_unchanged", 0),
+        "duplicates": stats.get(PREFIX + "duplicates", 0),
+        "rejected": sum(rejected.values()),
+        "rejected_by_reason": json.dumps(rejected, sort_keys=True),
+        "errors": sum(errors.values()),
+        "errors_by_kind": json.dumps(errors, sort_keys=True),
+    }
+
+
+def run_status(finish_reason: str, row: dict[str, Any]) -> str:
+    """"ok" when the crawl finished and fetched something; "failed" otherwise."""
+    if finish_reason != "finished":
+        return "failed"
+    return "ok" if row["pages_fetched"] else "failed"
+
+
+class RunRecorder:
+    """Opens a `runs` row when a spider opens (its id becomes `spider.run_id`) and fills it when it closes."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("NEWSCRAWL_DB")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RunRecorder:
+        recorder = cls(crawler)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def spider_opened(self, spider: Any) -> None:
+        db = open_db(self.db_path)
+        row = {"source": spider.name, "started_at": utc_now(), "status": "running"}
+        spider.run_id = db["runs"].insert(row).last_pk
+        db.close()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        row = run_stats(self.crawler.stats.get_stats())
+        row.update(finished_at=utc_now(), finish_reason=reason, status=run_status(reason, row))
+        db = open_db(self.db_path)
+        db["runs"].update(spider.run_id, row)
+        db.close()
+        self.crawler.stats.set_value(PREFIX + "run_status", row["status"])
+        spider.logger.info(
+            "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors",
+            spider.run_id, spider.name, row["status"], row["pages_fetched"], row["articles_new"],
+            row["articles_updated"], row["articles_unchanged"], row["duplicates"], row["rejected"], row["errors"],
+        )

@@ -1,0 +1,55 @@
+"""Scrapy settings for newscrawl. Every default a user may change is a setting (override with `-s NAME=VALUE`)."""
+
+from pathlib import Path
+
+BOT_NAME = "newscrawl"
+
+# --- newscrawl's own settings -------------------------------------------------------------------------------
+NEWSCRAWL_SOURCES_DIR = str(Path(__file__).parent / "sources")  # one <key>.toml per outlet
+NEWSCRAWL_DB = "output/news.db"  # SQLite database, created on first use
+NEWSCRAWL_MIN_WORDS = 40  # articles with fewer body words are rejected ("too_short")
+NEWSCRAWL_BATCH_SIZE = 50  # articles written per transaction
+NEWSCRAWL_SKIP_KNOWN = True  # do not download URLs already stored as articles or seen as non-articles
+
+# --- Scrapy wiring --------------------------------------------------------------------------------------------
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+SPIDER_MODULES: list[str] = []
+NEWSPIDER_MODULE = ""
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalise.NormalisePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+EXTENSIONS = {
+    "crawler.runs.RunRecorder": 500,
+}
+
+# --- Politeness -----------------------------------------------------------------------------------------------
+USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl; news archiving crawler)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a news page over 10 MB is not a news page
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPPROXY_ENABLED = True  # plain HTTP proxies from the environment (http_proxy / https_proxy)
+
+DEPTH_LIMIT = 3  # section pages -> pagination -> articles; stops calendar traps
+SITEMAP_ALTERNATE_LINKS = False
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,47 @@
+"""SPIDER_LOADER_CLASS: one spider per configured source, so `scrapy crawl <source>` works."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from crawler.sources import SourceError, load_sources
+from crawler.spiders.source import SourceSpider
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.settings import BaseSettings
+    from typing_extensions import Self
+
+
+def fail(message: str) -> None:
+    """Print one line and exit with status 2 (bad configuration)."""
+    print(f"newscrawl: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+class SourceSpiderLoader:
+    """Builds a SourceSpider subclass for every `<key>.toml` in NEWSCRAWL_SOURCES_DIR."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        try:
+            sources = load_sources(settings.get("NEWSCRAWL_SOURCES_DIR"))
+        except SourceError as exc:
+            fail(str(exc))
+        self._spiders = {key: SourceSpider.for_source(source) for key, source in sources.items()}
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Self:
+        return cls(settings)
+
+    def load(self, spider_name: str) -> type[SourceSpider]:
+        try:
+            return self._spiders[spider_name]
+        except KeyError:
+            raise KeyError(f"Spider not found: {spider_name}") from None
+
+    def list(self) -> list[str]:
+        return list(self._spiders)
+
+    def find_by_request(self, request: Request) -> list[str]:
+        return [name for name, cls in self._spiders.items() if cls.handles_request(request)]

@@ -1,0 +1,158 @@
+"""SourceSpider: discovery and request scheduling for one configured source; extraction is `extract()`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.url import url_is_from_any_domain
+from twisted.python.failure import Failure
+
+from crawler.discovery import Link, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.extraction import extract
+from crawler.items import NotArticle
+from crawler.known import KnownUrls
+from crawler.sources import Source
+
+ARTICLE = "article"  # request meta "newscrawl" kinds
+LISTING = "listing"
+
+
+class SourceSpider(Spider):
+    """Crawls one source: sitemaps, feeds and section pages lead to article pages, which are extracted."""
+
+    source: Source
+
+    @classmethod
+    def for_source(cls, source: Source) -> type[SourceSpider]:
+        """A subclass bound to `source`, named by its key (what `scrapy crawl` takes)."""
+        attrs = {"name": source.key, "source": source, "allowed_domains": list(source.allowed_domains)}
+        return type(f"{source.key.title().replace('-', '').replace('_', '')}Spider", (cls,), attrs)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if crawler.settings.getbool("NEWSCRAWL_SKIP_KNOWN"):
+            spider.known = KnownUrls(crawler.settings.get("NEWSCRAWL_DB"))
+        return spider
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known: KnownUrls | set[str] = set()
+        self.scheduled: set[str] = set()  # article URLs requested this run
+        self.oldest = (
+            datetime.now(timezone.utc) - timedelta(days=self.source.max_age_days)
+            if self.source.max_age_days
+            else None
+        )
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.source.sitemaps:
+            parse = self.parse_robots if url.endswith("/robots.txt") else self.parse_sitemap
+            yield self.listing_request(url, parse)
+        for url in self.source.feeds:
+            yield self.listing_request(url, self.parse_feed)
+        for url in self.source.sections:
+            yield self.listing_request(url, self.parse_section)
+
+    # --- requests ---------------------------------------------------------------------------------------------
+
+    def listing_request(self, url: str, callback: Any) -> Request:
+        """A sitemap, feed or section page: fetched every run (never skipped as known)."""
+        return Request(url, callback=callback, errback=self.on_error, meta={"newscrawl": LISTING}, priority=10)
+
+    def article_requests(self, links: Iterable[Link]) -> Iterator[Request]:
+        """Requests for the links that are this source's articles, within the run's age and count limits."""
+        for link in links:
+            if link.url in self.scheduled or not self.wants(link):
+                continue
+            if link.url in self.known:
+                self.crawler.stats.inc_value("newscrawl/skipped/known")
+                continue
+            if self.source.max_articles and len(self.scheduled) >= self.source.max_articles:
+                self.crawler.stats.inc_value("newscrawl/skipped/max_articles")
+                continue
+            self.scheduled.add(link.url)
+            yield Request(link.url, callback=self.parse_article, errback=self.on_error, meta={"newscrawl": ARTICLE})
+
+    def wants(self, link: Link) -> bool:
+        """True for an article URL of this source that is not older than max_age_days."""
+        if not self.source.is_article_url(link.url) or not self.in_domain(link.url):
+            return False
+        if self.oldest and link.date and link.date < self.oldest:
+            self.crawler.stats.inc_value("newscrawl/skipped/too_old")
+            return False
+        return True
+
+    def in_domain(self, url: str) -> bool:
+        return urlsplit(url).scheme in ("http", "https") and url_is_from_any_domain(url, self.allowed_domains)
+
+    # --- callbacks --------------------------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        for link in sitemaps_from_robots(response.body, response.url):
+            if self.in_domain(link.url):
+                yield self.listing_request(link.url, self.parse_sitemap)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        links = list(parse_sitemap(response.body, response.url))
+        if not links:
+            self.logger.warning("no entries in sitemap %s (malformed or empty)", response.url)
+        for link in links:
+            if link.is_sitemap:
+                if self.in_domain(link.url) and not (self.oldest and link.date and link.date < self.oldest):
+                    yield self.listing_request(link.url, self.parse_sitemap)
+        yield from self.article_requests(link for link in links if not link.is_sitemap)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        links = list(parse_feed(response.body, response.url))
+        if not links:
+            self.logger.warning("no entries in feed %s (malformed or empty)", response.url)
+        yield from self.article_requests(links)
+
+    def parse_section(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            self.logger.warning("section page %s is not text (%s)", response.url, response.headers.get("Content-Type"))
+            return
+        hrefs = [response.urljoin(h) for h in response.css("a::attr(href)").getall()]
+        yield from self.article_requests(Link(href.split("#")[0]) for href in hrefs)
+        if self.source.follow_sections:
+            for href in hrefs:
+                if self.is_section_page(href) and not self.source.is_article_url(href):
+                    yield self.listing_request(href, self.parse_section)
+
+    def is_section_page(self, url: str) -> bool:
+        """A link to a configured section page or to one of its pages (pagination, same path)."""
+        for section in self.source.sections:
+            base = urlsplit(section)
+            target = urlsplit(url)
+            if target.netloc == base.netloc and target.path.rstrip("/") == base.path.rstrip("/"):
+                return target.query != base.query
+        return False
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        result = extract(response.body, response.url, self.source, datetime.now(timezone.utc))
+        result.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
+        if isinstance(result, NotArticle):
+            self.logger.info("not an article: %s (%s)", response.url, result.reason)
+        yield result
+
+    def closed(self, reason: str) -> None:
+        if isinstance(self.known, KnownUrls):
+            self.known.close()
+
+    def on_error(self, failure: Failure) -> None:
+        """One log line per failed fetch: URL and why."""
+        request = failure.request
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            kind, detail = f"http_{status}", f"HTTP {status}"
+        else:
+            kind, detail = failure.type.__name__, failure.getErrorMessage() or failure.type.__name__
+        self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
+        self.logger.warning("fetch failed: %s: %s", request.url, detail)

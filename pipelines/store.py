@@ -1,0 +1,150 @@
+"""StorePipeline: write articles to SQLite in batches, one transaction per batch, FTS kept in step by triggers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from crawler.db import ARTICLE_COLUMNS, open_db, utc_now
+from crawler.items import Article, NotArticle
+from crawler.urls import canonical_url
+from pipelines.dedupe import content_hash
+from pipelines.validate import Rejected
+
+# fields compared to decide whether a stored article changed
+COMPARED = ("title", "body", "caption", "authors", "published_at", "modified_at", "section", "tags", "image_url")
+WRITTEN = [name for name in ARTICLE_COLUMNS if name not in ("id", "duplicate_of")]
+INSERT_ARTICLE = f"INSERT INTO articles ({', '.join(WRITTEN)}) VALUES ({', '.join(':' + n for n in WRITTEN)})"
+UPDATE_ARTICLE = "UPDATE articles SET {} WHERE id = :id".format(
+    ", ".join(f"{n} = :{n}" for n in WRITTEN if n not in ("url", "first_seen_at"))
+)
+UPSERT_PAGE = (
+    "INSERT INTO pages (url, source, status, reason, article_id, fetched_at)"
+    " VALUES (:url, :source, :status, :reason, :article_id, :fetched_at)"
+    " ON CONFLICT(url) DO UPDATE SET status = excluded.status, reason = excluded.reason,"
+    " article_id = excluded.article_id, fetched_at = excluded.fetched_at"
+)
+
+
+class StorePipeline:
+    """Upserts articles by canonical URL and remembers every fetched URL in `pages` with its outcome.
+
+    Counts go to the crawler's stats as `newscrawl/articles_new`, `_updated`, `_unchanged`, `newscrawl/duplicates`
+    and `newscrawl/rejected/<reason>`; the run recorder copies them into the `runs` row.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("NEWSCRAWL_DB")
+        self.batch_size = max(1, crawler.settings.getint("NEWSCRAWL_BATCH_SIZE"))
+        self.articles: list[Article] = []
+        self.pages: list[dict[str, Any]] = []
+        self.db: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        return pipeline
+
+    @property
+    def source(self) -> Any:
+        return self.crawler.spider.source
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.db = open_db(self.db_path)
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.flush()
+        self.db.close()
+
+    def process_item(self, item: Article, spider: Any = None) -> Article:
+        self.articles.append(item)
+        if len(self.articles) >= self.batch_size:
+            self.flush()
+        return item
+
+    def item_dropped(self, item: Any, response: Any, exception: DropItem, spider: Any = None) -> None:
+        """Remember a rejected page so the next run does not fetch it again, and count why."""
+        reason = getattr(exception, "reason", "dropped")
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/duplicates" if reason == "duplicate" else f"newscrawl/rejected/{reason}")
+        if isinstance(item, (Article, NotArticle)) and item.fetched_url:
+            article_id = exception.article_id if isinstance(exception, Rejected) else None
+            self.pages.append(self.page_row(item.fetched_url, reason, str(exception), article_id))
+        if len(self.pages) >= self.batch_size:
+            self.flush()
+
+    def page_row(self, url: str, status: str, reason: str | None, article_id: int | None) -> dict[str, Any]:
+        return {
+            "url": canonical_url(url),
+            "source": self.source.key,
+            "status": status,
+            "reason": reason,
+            "article_id": article_id,
+            "fetched_at": utc_now(),
+        }
+
+    def flush(self) -> None:
+        """Write the pending articles and pages in one transaction."""
+        if not (self.articles or self.pages):
+            return
+        conn = self.db.conn
+        with conn:
+            for article in self.articles:
+                self.store(conn, article)
+            conn.executemany(UPSERT_PAGE, self.pages)
+        self.articles, self.pages = [], []
+
+    def store(self, conn: Any, article: Article) -> None:
+        """Insert or update one article (and its images), counting the outcome."""
+        now = utc_now()
+        row = self.row(article, now)
+        existing = conn.execute(f"SELECT id, {', '.join(COMPARED)} FROM articles WHERE url = ?", [article.url])
+        found = existing.fetchone()
+        if found is None:
+            article_id, outcome = conn.execute(INSERT_ARTICLE, row).lastrowid, "new"
+        elif tuple(found[1:]) != tuple(row[name] for name in COMPARED):
+            article_id, outcome = found[0], "updated"
+            conn.execute(UPDATE_ARTICLE, {**row, "id": article_id})
+        else:
+            article_id, outcome = found[0], "unchanged"
+            conn.execute("UPDATE articles SET last_seen_at = ?, run_id = ? WHERE id = ?", [now, row["run_id"], found[0]])
+        self.crawler.stats.inc_value(f"newscrawl/articles_{outcome}")
+        if outcome != "unchanged":
+            conn.execute("DELETE FROM images WHERE article_id = ?", [article_id])
+            conn.executemany(
+                "INSERT INTO images (article_id, position, url, caption, credit) VALUES (?, ?, ?, ?, ?)",
+                [(article_id, i, im.url, im.caption, im.credit) for i, im in enumerate(article.images)],
+            )
+        for url in {article.fetched_url or article.url, article.url}:
+            self.pages.append(self.page_row(url, "article", None, article_id))
+
+    def row(self, article: Article, now: str) -> dict[str, Any]:
+        """The `articles` row for a record."""
+        return {
+            "url": article.url,
+            "source": self.source.key,
+            "source_name": self.source.name,
+            "title": article.title,
+            "body": article.body,
+            "caption": article.caption,
+            "caption_credit": article.caption_credit,
+            "attribution": article.attribution,
+            "authors": json.dumps(article.authors, ensure_ascii=False),
+            "published_at": article.published_at,
+            "modified_at": article.modified_at,
+            "language": article.language,
+            "section": article.section,
+            "tags": json.dumps(article.tags, ensure_ascii=False),
+            "image_url": article.image_url,
+            "description": article.description,
+            "word_count": len(article.body.split()),
+            "content_hash": content_hash(article.body),
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "run_id": getattr(self.crawler.spider, "run_id", None),
+        }

@@ -1,0 +1,77 @@
+"""Sitemaps (index, gzip, Google News), feeds (RSS, Atom) and robots.txt give article links with dates."""
+
+import gzip
+from datetime import datetime, timezone
+
+from crawler.discovery import parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
+
+NEWS_SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url>
+    <loc>https://www.example.com/article/2</loc>
+    <lastmod>2024-08-12T10:00:00+03:00</lastmod>
+    <news:news>
+      <news:publication><news:name>Example</news:name><news:language>ar</news:language></news:publication>
+      <news:publication_date>2024-08-12T09:30:00+03:00</news:publication_date>
+      <news:title>عنوان</news:title>
+    </news:news>
+  </url>
+  <url><loc>https://www.example.com/article/1</loc><lastmod>2024-08-01</lastmod></url>
+</urlset>""".encode()
+
+INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>https://www.example.com/sitemap-1.xml.gz</loc><lastmod>2024-08-12</lastmod></sitemap>
+</sitemapindex>"""
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>
+<item><title>a</title><link>https://www.example.com/article/3</link>
+<pubDate>Mon, 12 Aug 2024 09:30:00 +0300</pubDate></item>
+<item><title>b</title><guid isPermaLink="true">https://www.example.com/article/4</guid></item>
+</channel></rss>"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>
+<entry><title>a</title><link rel="alternate" href="/news/a"/><link rel="enclosure" href="/img.jpg"/>
+<published>2024-08-11T06:15:00Z</published><updated>2024-08-11T08:00:00Z</updated></entry></feed>"""
+
+
+def test_news_sitemap_prefers_publication_date():
+    links = list(parse_sitemap(NEWS_SITEMAP, "https://www.example.com/sitemap-news.xml"))
+    assert [link.url for link in links] == ["https://www.example.com/article/2", "https://www.example.com/article/1"]
+    assert links[0].date == datetime(2024, 8, 12, 6, 30, tzinfo=timezone.utc)
+    assert links[1].date == datetime(2024, 8, 1, tzinfo=timezone.utc)
+    assert not any(link.is_sitemap for link in links)
+
+
+def test_sitemap_index_and_gzip():
+    links = list(parse_sitemap(gzip.compress(INDEX), "https://www.example.com/sitemap.xml.gz"))
+    assert len(links) == 1 and links[0].is_sitemap
+    assert links[0].url == "https://www.example.com/sitemap-1.xml.gz"
+
+
+def test_malformed_or_binary_sitemaps_give_nothing():
+    assert list(parse_sitemap(b"<urlset><url><loc>", "https://x/")) == []
+    assert list(parse_sitemap(b"\x89PNG\r\n\x1a\n\x00\x00", "https://x/")) == []
+    assert list(parse_sitemap(b"\x1f\x8b broken gzip", "https://x/")) == []
+
+
+def test_rss_and_atom_feeds():
+    rss = list(parse_feed(RSS, "https://www.example.com/rss"))
+    assert [link.url for link in rss] == ["https://www.example.com/article/3", "https://www.example.com/article/4"]
+    assert rss[0].date == datetime(2024, 8, 12, 6, 30, tzinfo=timezone.utc)
+    atom = list(parse_feed(ATOM, "https://www.example.com/feed.xml"))
+    assert [link.url for link in atom] == ["https://www.example.com/news/a"]
+    assert atom[0].date == datetime(2024, 8, 11, 6, 15, tzinfo=timezone.utc)
+
+
+def test_robots_sitemap_lines():
+    robots = b"User-agent: *\nDisallow: /search\nSitemap: https://www.example.com/sitemap.xml\nsitemap: /news.xml\n"
+    urls = [link.url for link in sitemaps_from_robots(robots, "https://www.example.com/robots.txt")]
+    assert urls == ["https://www.example.com/sitemap.xml", "https://www.example.com/news.xml"]
+
+
+def test_parse_date_forms():
+    assert parse_date("2024-08-12T09:30:00+03:00") == datetime(2024, 8, 12, 6, 30, tzinfo=timezone.utc)
+    assert parse_date("Mon, 12 Aug 2024 09:30:00 GMT") == datetime(2024, 8, 12, 9, 30, tzinfo=timezone.utc)
+    assert parse_date("not a date") is None and parse_date("") is None
