@@ -165,14 +165,14 @@ def search(query: str, db: str | None, sources_dir: str | None, source_key: str 
 @click.option("--sources-dir", "extra_sources", default="tests/fixtures/sources", show_default=True)
 def demo(db: str, sites: Path, extra_sources: str) -> None:
     """Crawl the bundled replay of sample pages (served on 127.0.0.1) into a demo database."""
-    from crawler.replay import ReplayServer, local_source
+    from crawler.replay import ReplayServer, find_source_file, local_source
 
     settings = project_settings(db, None)
     folders = [Path(settings.get("NEWSCRAWL_SOURCES_DIR")), Path(extra_sources)]
     servers = []
     with tempfile.TemporaryDirectory(prefix="newscrawl-demo-") as tmp:
         for site_dir in sorted(p for p in sites.iterdir() if (p / "site.toml").exists()):
-            source_file = next((f / f"{site_dir.name}.toml" for f in folders if (f / f"{site_dir.name}.toml").exists()), None)
+            source_file = find_source_file(site_dir.name, folders)
             if source_file is None:
                 continue
             server = ReplayServer.for_folder(site_dir).start()

@@ -136,3 +136,8 @@ def local_source(source_file: Path, origin: str, base_url: str) -> str:
     """The text of a source file pointed at a local replay: `origin` becomes `base_url`, domains 127.0.0.1."""
     text = source_file.read_text(encoding="utf-8").replace(origin, base_url)
     return re.sub(r"(?m)^allowed_domains\s*=.*$", 'allowed_domains = ["127.0.0.1"]', text)
+
+
+def find_source_file(name: str, folders: list[Path]) -> Path | None:
+    """`<name>.toml` from the first folder that has it."""
+    return next((f / f"{name}.toml" for f in folders if (f / f"{name}.toml").exists()), None)

@@ -31,7 +31,7 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_status(finish_reason: str, row: dict[str, Any]) -> str:
-    """"ok" when the crawl finished and fetched something; "failed" otherwise."""
+    """ "ok" when the crawl finished and fetched something; "failed" otherwise."""
     if finish_reason != "finished":
         return "failed"
     return "ok" if row["pages_fetched"] else "failed"
@@ -66,6 +66,14 @@ class RunRecorder:
         self.crawler.stats.set_value(PREFIX + "run_status", row["status"])
         spider.logger.info(
             "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors",
-            spider.run_id, spider.name, row["status"], row["pages_fetched"], row["articles_new"],
-            row["articles_updated"], row["articles_unchanged"], row["duplicates"], row["rejected"], row["errors"],
+            spider.run_id,
+            spider.name,
+            row["status"],
+            row["pages_fetched"],
+            row["articles_new"],
+            row["articles_updated"],
+            row["articles_unchanged"],
+            row["duplicates"],
+            row["rejected"],
+            row["errors"],
         )

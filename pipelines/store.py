@@ -112,7 +112,9 @@ class StorePipeline:
             conn.execute(UPDATE_ARTICLE, {**row, "id": article_id})
         else:
             article_id, outcome = found[0], "unchanged"
-            conn.execute("UPDATE articles SET last_seen_at = ?, run_id = ? WHERE id = ?", [now, row["run_id"], found[0]])
+            conn.execute(
+                "UPDATE articles SET last_seen_at = ?, run_id = ? WHERE id = ?", [now, row["run_id"], article_id]
+            )
         self.crawler.stats.inc_value(f"newscrawl/articles_{outcome}")
         if outcome != "unchanged":
             conn.execute("DELETE FROM images WHERE article_id = ?", [article_id])

@@ -14,22 +14,14 @@ from typing import Any
 
 import pytest
 
-from crawler.replay import ReplayServer, local_source
+from crawler.replay import ReplayServer, find_source_file, local_source
 
 ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "tests" / "fixtures" / "sites"
-SOURCE_FOLDERS = (ROOT / "crawler" / "sources", ROOT / "tests" / "fixtures" / "sources")
+SOURCE_FOLDERS = [ROOT / "crawler" / "sources", ROOT / "tests" / "fixtures" / "sources"]
 SHARED = ROOT.parent / "shared"
 FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "LOG_LEVEL": "INFO"}
 NEWSCRAWL = Path(sys.executable).with_name("newscrawl")
-
-
-def source_file(name: str) -> Path:
-    """The shipped or test-only source config of a recorded site."""
-    for folder in SOURCE_FOLDERS:
-        if (folder / f"{name}.toml").exists():
-            return folder / f"{name}.toml"
-    raise FileNotFoundError(name)
 
 
 def run(args: list[str], env: dict[str, str] | None = None, timeout: int = 180) -> subprocess.CompletedProcess:
@@ -51,7 +43,7 @@ class CrawlEnv:
         """Serve site `name` and write its source config pointed at the server (`edit` replaces text in it)."""
         server = ReplayServer.for_folder(SITES / name).start()
         self.servers[name] = server
-        text = local_source(source_file(name), server.site.origin, server.base_url)
+        text = local_source(find_source_file(name, SOURCE_FOLDERS), server.site.origin, server.base_url)
         for old, new in (edit or {}).items():
             text = text.replace(old, new)
         (self.sources_dir / f"{name}.toml").write_text(text, encoding="utf-8")

@@ -46,9 +46,7 @@ class SourceSpider(Spider):
         self.known: KnownUrls | set[str] = set()
         self.scheduled: set[str] = set()  # article URLs requested this run
         self.oldest = (
-            datetime.now(timezone.utc) - timedelta(days=self.source.max_age_days)
-            if self.source.max_age_days
-            else None
+            datetime.now(timezone.utc) - timedelta(days=self.source.max_age_days) if self.source.max_age_days else None
         )
 
     async def start(self) -> AsyncIterator[Request]:
@@ -84,10 +82,14 @@ class SourceSpider(Spider):
         """True for an article URL of this source that is not older than max_age_days."""
         if not self.source.is_article_url(link.url) or not self.in_domain(link.url):
             return False
-        if self.oldest and link.date and link.date < self.oldest:
+        if self.too_old(link):
             self.crawler.stats.inc_value("newscrawl/skipped/too_old")
             return False
         return True
+
+    def too_old(self, link: Link) -> bool:
+        """True when the listing dates the link before the source's max_age_days."""
+        return bool(self.oldest and link.date and link.date < self.oldest)
 
     def in_domain(self, url: str) -> bool:
         return urlsplit(url).scheme in ("http", "https") and url_is_from_any_domain(url, self.allowed_domains)
@@ -104,9 +106,8 @@ class SourceSpider(Spider):
         if not links:
             self.logger.warning("no entries in sitemap %s (malformed or empty)", response.url)
         for link in links:
-            if link.is_sitemap:
-                if self.in_domain(link.url) and not (self.oldest and link.date and link.date < self.oldest):
-                    yield self.listing_request(link.url, self.parse_sitemap)
+            if link.is_sitemap and self.in_domain(link.url) and not self.too_old(link):
+                yield self.listing_request(link.url, self.parse_sitemap)
         yield from self.article_requests(link for link in links if not link.is_sitemap)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
