@@ -21,12 +21,14 @@ SITES = ROOT / "tests" / "fixtures" / "sites"
 SOURCE_FOLDERS = [ROOT / "crawler" / "sources", ROOT / "tests" / "fixtures" / "sources"]
 SHARED = ROOT.parent / "shared"
 FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "LOG_LEVEL": "INFO"}
+PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}  # tests set their own
 NEWSCRAWL = Path(sys.executable).with_name("newscrawl")
 
 
 def run(args: list[str], env: dict[str, str] | None = None, timeout: int = 180) -> subprocess.CompletedProcess:
     """Run a command from the project root, capturing text output."""
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    inherited = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
+    full_env = {**inherited, "PYTHONUNBUFFERED": "1", **(env or {})}
     return subprocess.run(args, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -1,0 +1,139 @@
+"""End to end: real `scrapy crawl` / `newscrawl crawl` processes against recorded sites on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from conftest import SITES, SOURCE_FOLDERS, run
+
+from crawler.replay import ReplayServer, find_source_file
+
+EXPECTED = json.loads((SITES / "aljarida" / "expected.json").read_text(encoding="utf-8"))
+ARTICLES = {page["path"].lstrip("/"): page for page in EXPECTED if page["is_article"]}
+NOT_ARTICLES = {page["path"].lstrip("/") for page in EXPECTED if not page["is_article"]}
+SEED_PATH = "news/differences-between-iran-and-its-allies-over-israels-response"
+FIELDS = ("title", "published_at", "authors", "caption", "caption_credit", "attribution", "section")
+
+
+def assert_ok(result) -> None:
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+def test_scrapy_list_shows_the_configured_sources():
+    result = run([sys.executable, "-m", "scrapy", "list"])
+    assert_ok(result)
+    assert "aljarida" in result.stdout.split()
+
+
+def test_scrapy_crawl_aljarida_stores_clean_records(env):
+    env.serve("aljarida")
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    stored = env.articles()
+    assert set(stored) == set(ARTICLES)
+    for path, truth in ARTICLES.items():
+        row = stored[path]
+        for name in FIELDS:
+            assert row[name] == truth[name], (path, name)
+        lines = row["body"].split("\n")
+        assert lines[0] == truth["first_line"] and lines[-1] == truth["last_line"], path
+        assert row["language"] == "ar" and row["source"] == "aljarida" and row["source_name"] == "Al Jarida"
+    pages = {row["url"].split("/", 3)[3]: row for row in env.rows("SELECT * FROM pages")}
+    for path in NOT_ARTICLES:
+        assert pages[path]["status"] == "not_article", path
+    (run_row,) = env.rows("SELECT * FROM runs")
+    assert run_row["status"] == "ok" and run_row["finish_reason"] == "finished"
+    assert run_row["articles_new"] == len(ARTICLES) and run_row["pages_fetched"] > len(ARTICLES)
+    assert json.loads(run_row["rejected_by_reason"]).get("not_article") == len(NOT_ARTICLES)
+
+
+def test_fts_search_finds_crawled_articles(env):
+    env.serve("aljarida")
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    title = next(iter(ARTICLES.values()))["title"]
+    word = max(title.split(), key=len)
+    result = env.newscrawl("search", word, "--format", "json")
+    assert_ok(result)
+    assert title in [hit["title"] for hit in json.loads(result.stdout)]
+
+
+def test_second_crawl_adds_no_row_and_fetches_no_known_article(env):
+    server = env.serve("aljarida")
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    first_requests = len(server.requests)
+    before = env.rows("SELECT count(*) AS n FROM articles")[0]["n"]
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    again = [
+        path for path in server.requests[first_requests:] if path.lstrip("/") in ARTICLES | dict.fromkeys(NOT_ARTICLES)
+    ]
+    assert again == []
+    assert env.rows("SELECT count(*) AS n FROM articles")[0]["n"] == before
+    runs = env.rows("SELECT * FROM runs ORDER BY id")
+    assert len(runs) == 2 and runs[1]["articles_new"] == 0 and runs[1]["status"] == "ok"
+
+
+def test_recrawl_without_skipping_updates_in_place(env):
+    env.serve("aljarida")
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    first = env.articles()
+    assert_ok(env.scrapy("crawl", "aljarida", NEWSCRAWL_SKIP_KNOWN="False"))
+    second = env.articles()
+    assert set(second) == set(first)
+    assert all(
+        second[p]["id"] == first[p]["id"] and second[p]["first_seen_at"] == first[p]["first_seen_at"] for p in first
+    )
+    last = env.rows("SELECT * FROM runs ORDER BY id DESC LIMIT 1")[0]
+    assert last["articles_unchanged"] == len(first) and last["articles_new"] == 0
+
+
+def test_newscrawl_crawl_all_sources_and_the_seed_record(env):
+    env.serve("aljarida")
+    env.serve("aggregator")
+    result = env.newscrawl("crawl")
+    assert_ok(result)
+    stored = env.articles()
+    assert set(ARTICLES) <= set(stored)
+    seed = stored[SEED_PATH]
+    assert seed["title"] == "Differences between Iran and its allies over Israel’s response"
+    assert seed["caption"] == "Iranian leader Ali Khamenei." and seed["caption_credit"] == "unn"
+    assert seed["attribution"] == "aljarida"
+    lines = seed["body"].split("\n")
+    assert lines[0] == "Tensions Emerge in Tehran"
+    assert lines[-1].endswith("when Hamas acted without prior coordination with Iran.")
+    assert "Close this search box." not in seed["body"] and "Source:" not in seed["body"]
+    assert {row["source"] for row in env.rows("SELECT source FROM runs")} == {"aljarida", "aggregator"}
+
+
+def test_limits_per_run(env):
+    env.serve("aljarida", edit={"max_articles = 0": "max_articles = 2"})
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    assert len(env.articles()) == 2
+
+
+def test_http_proxy_from_the_environment(env):
+    """With http_proxy set, the crawler reaches the real host names through the proxy (the replay server)."""
+    server = ReplayServer.for_folder(SITES / "aljarida", public_url="http://www.aljarida.com").start()
+    env.servers["proxy"] = server
+    text = find_source_file("aljarida", SOURCE_FOLDERS).read_text(encoding="utf-8")
+    (env.sources_dir / "aljarida.toml").write_text(text.replace("https://", "http://"), encoding="utf-8")
+    proxy = {"http_proxy": server.base_url, "no_proxy": ""}
+    assert_ok(env.newscrawl("crawl", "aljarida", env=proxy))
+    stored = env.rows("SELECT url FROM articles")
+    assert len(stored) == len(ARTICLES)
+    assert all(row["url"].startswith("http://www.aljarida.com/") for row in stored)
+
+
+def test_a_broken_source_file_is_one_line_and_exit_2(env):
+    env.serve("aljarida")
+    bad = env.sources_dir / "broken.toml"
+    bad.write_text(
+        'name = "Broken"\nhomepage = "https://b.example/"\nallowed_domains = ["b.example"]\n'
+        "feeds = []\narticle_url = '/news/(\\d+'\n",
+        encoding="utf-8",
+    )
+    for result in (env.scrapy("list"), env.scrapy("crawl", "aljarida"), env.newscrawl("crawl")):
+        assert result.returncode == 2, result.stderr[-2000:]
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(bad) in lines[0] and "Traceback" not in result.stderr
+    assert not env.db.exists() or env.rows("SELECT count(*) AS n FROM articles")[0]["n"] == 0
