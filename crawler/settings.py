@@ -51,5 +51,6 @@ DEPTH_LIMIT = 3  # section pages -> pagination -> articles; stops calendar traps
 SITEMAP_ALTERNATE_LINKS = False
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -10,12 +10,10 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
 from crawler.discovery import Link, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract
-from crawler.items import NotArticle
 from crawler.known import KnownUrls
 from crawler.sources import Source
 
@@ -92,7 +90,11 @@ class SourceSpider(Spider):
         return bool(self.oldest and link.date and link.date < self.oldest)
 
     def in_domain(self, url: str) -> bool:
-        return urlsplit(url).scheme in ("http", "https") and url_is_from_any_domain(url, self.allowed_domains)
+        """An http(s) URL on one of the source's allowed domains (or their subdomains)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        on_domain = any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return parts.scheme in ("http", "https") and on_domain
 
     # --- callbacks --------------------------------------------------------------------------------------------
 
@@ -139,8 +141,6 @@ class SourceSpider(Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         result = extract(response.body, response.url, self.source, datetime.now(timezone.utc))
         result.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
-        if isinstance(result, NotArticle):
-            self.logger.info("not an article: %s (%s)", response.url, result.reason)
         yield result
 
     def closed(self, reason: str) -> None:
