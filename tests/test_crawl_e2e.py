@@ -137,3 +137,20 @@ def test_a_broken_source_file_is_one_line_and_exit_2(env):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and str(bad) in lines[0] and "Traceback" not in result.stderr
     assert not env.db.exists() or env.rows("SELECT count(*) AS n FROM articles")[0]["n"] == 0
+
+
+def test_a_dead_source_fails_alone_with_exit_1(env):
+    env.serve("aljarida")
+    dead = env.sources_dir / "dead.toml"
+    dead.write_text(
+        'name = "Dead"\nhomepage = "http://127.0.0.1:9/"\nallowed_domains = ["127.0.0.1"]\n'
+        'feeds = ["http://127.0.0.1:9/feed.xml"]\narticle_url = "/news/"\n',
+        encoding="utf-8",
+    )
+    result = env.newscrawl("crawl", "--set", "RETRY_TIMES=0")
+    assert result.returncode == 1
+    assert "source dead failed" in result.stderr
+    assert "fetch failed: http://127.0.0.1:9/feed.xml" in result.stderr
+    assert len(env.articles()) == len(ARTICLES)
+    statuses = {row["source"]: row["status"] for row in env.rows("SELECT source, status FROM runs")}
+    assert statuses == {"aljarida": "ok", "dead": "failed"}
