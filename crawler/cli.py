@@ -177,7 +177,7 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
                 continue
             server = ReplayServer.for_folder(site_dir).start()
             servers.append(server)
-            text = local_source(source_file, server.site.origin, server.base_url)
+            text = local_source(source_file.read_text(encoding="utf-8"), server.site.origin, server.base_url)
             (Path(tmp) / source_file.name).write_text(text, encoding="utf-8")
         settings.set("NEWSCRAWL_SOURCES_DIR", tmp, priority="cmdline")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")

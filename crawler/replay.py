@@ -10,6 +10,7 @@ answers proxy requests (`GET http://host/path`), so a crawler with `http_proxy` 
 
 from __future__ import annotations
 
+import gzip
 import mimetypes
 import re
 import sys
@@ -104,16 +105,21 @@ class ReplayServer:
         """Status, content type and body for a request path."""
         self.requests.append(raw_path)
         parts = urlsplit(raw_path)
-        site = self.site
-        found = site.find(parts.path, parts.query)
+        found = self.site.find(parts.path, parts.query)
         if found is None:
             return 404, "text/html; charset=utf-8", b"<html><body><h1>Not found</h1></body></html>"
         body = found.read_bytes()
+        if found.suffix == ".gz":
+            return 200, "application/gzip", gzip.compress(self.rewrite(gzip.decompress(body)), mtime=0)
         suffix = found.suffix if found.suffix else ".html"
         ctype = TEXT_TYPES.get(suffix) or mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-        if ctype in TEXT_TYPES.values() and site.origin:
-            body = body.replace(site.origin.encode(), (self.public_url or self.base_url).encode())
-        return 200, ctype, body
+        return 200, ctype, self.rewrite(body) if ctype in TEXT_TYPES.values() else body
+
+    def rewrite(self, body: bytes) -> bytes:
+        """Recorded links to the real origin, pointed at this server (or `public_url`)."""
+        if not self.site.origin:
+            return body
+        return body.replace(self.site.origin.encode(), (self.public_url or self.base_url).encode())
 
 
 def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
@@ -132,9 +138,9 @@ def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def local_source(source_file: Path, origin: str, base_url: str) -> str:
-    """The text of a source file pointed at a local replay: `origin` becomes `base_url`, domains 127.0.0.1."""
-    text = source_file.read_text(encoding="utf-8").replace(origin, base_url)
+def local_source(text: str, origin: str, base_url: str) -> str:
+    """A source file's text pointed at a local replay: `origin` becomes `base_url`, domains 127.0.0.1."""
+    text = text.replace(origin, base_url)
     return re.sub(r"(?m)^allowed_domains\s*=.*$", 'allowed_domains = ["127.0.0.1"]', text)
 
 

@@ -9,6 +9,7 @@ NEWSCRAWL_SOURCES_DIR = str(Path(__file__).parent / "sources")  # one <key>.toml
 NEWSCRAWL_DB = "output/news.db"  # SQLite database, created on first use
 NEWSCRAWL_MIN_WORDS = 40  # articles with fewer body words are rejected ("too_short")
 NEWSCRAWL_BATCH_SIZE = 50  # articles written per transaction
+NEWSCRAWL_NOW = ""  # ISO 8601 time to crawl "as of" (replays of recorded sites); empty: the real time
 NEWSCRAWL_SKIP_KNOWN = True  # do not download URLs already stored as articles or seen as non-articles
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------

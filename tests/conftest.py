@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "tests" / "fixtures" / "sites"
 SOURCE_FOLDERS = [ROOT / "crawler" / "sources", ROOT / "tests" / "fixtures" / "sources"]
 SHARED = ROOT.parent / "shared"
-FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "LOG_LEVEL": "INFO"}
+# fast, and "as of" the time the fixture sites were recorded (Kuwait, 12 August 2024, 11:45)
+FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "NEWSCRAWL_NOW": "2024-08-12T08:45:00+00:00"}
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}  # tests set their own
 NEWSCRAWL = Path(sys.executable).with_name("newscrawl")
 
@@ -45,9 +46,11 @@ class CrawlEnv:
         """Serve site `name` and write its source config pointed at the server (`edit` replaces text in it)."""
         server = ReplayServer.for_folder(SITES / name).start()
         self.servers[name] = server
-        text = local_source(find_source_file(name, SOURCE_FOLDERS), server.site.origin, server.base_url)
+        text = find_source_file(name, SOURCE_FOLDERS).read_text(encoding="utf-8")
         for old, new in (edit or {}).items():
+            assert old in text, f"{name}.toml has no {old!r} to edit"
             text = text.replace(old, new)
+        text = local_source(text, server.site.origin, server.base_url)
         (self.sources_dir / f"{name}.toml").write_text(text, encoding="utf-8")
         return server
 

@@ -13,6 +13,8 @@ EXPECTED = json.loads((SITES / "aljarida" / "expected.json").read_text(encoding=
 ARTICLES = {page["path"].lstrip("/"): page for page in EXPECTED if page["is_article"]}
 NOT_ARTICLES = {page["path"].lstrip("/") for page in EXPECTED if not page["is_article"]}
 SEED_PATH = "news/differences-between-iran-and-its-allies-over-israels-response"
+# the oil tag listing, added as a section: it is how the archive story and the June story are reached
+WITH_TAGS = {"sections = [": 'sections = [\n  "https://www.aljarida.com/tags?query=النفط",'}
 FIELDS = ("title", "published_at", "authors", "caption", "caption_credit", "attribution", "section")
 
 
@@ -28,7 +30,7 @@ def test_scrapy_list_shows_the_configured_sources():
 
 
 def test_scrapy_crawl_aljarida_stores_clean_records(env):
-    env.serve("aljarida")
+    env.serve("aljarida", edit=WITH_TAGS)
     assert_ok(env.scrapy("crawl", "aljarida"))
     stored = env.articles()
     assert set(stored) == set(ARTICLES)
@@ -49,7 +51,7 @@ def test_scrapy_crawl_aljarida_stores_clean_records(env):
 
 
 def test_fts_search_finds_crawled_articles(env):
-    env.serve("aljarida")
+    env.serve("aljarida", edit=WITH_TAGS)
     assert_ok(env.scrapy("crawl", "aljarida"))
     title = next(iter(ARTICLES.values()))["title"]
     word = max(title.split(), key=len)
@@ -59,7 +61,7 @@ def test_fts_search_finds_crawled_articles(env):
 
 
 def test_second_crawl_adds_no_row_and_fetches_no_known_article(env):
-    server = env.serve("aljarida")
+    server = env.serve("aljarida", edit=WITH_TAGS)
     assert_ok(env.scrapy("crawl", "aljarida"))
     first_requests = len(server.requests)
     before = env.rows("SELECT count(*) AS n FROM articles")[0]["n"]
@@ -74,7 +76,7 @@ def test_second_crawl_adds_no_row_and_fetches_no_known_article(env):
 
 
 def test_recrawl_without_skipping_updates_in_place(env):
-    env.serve("aljarida")
+    env.serve("aljarida", edit=WITH_TAGS)
     assert_ok(env.scrapy("crawl", "aljarida"))
     first = env.articles()
     assert_ok(env.scrapy("crawl", "aljarida", NEWSCRAWL_SKIP_KNOWN="False"))
@@ -88,7 +90,7 @@ def test_recrawl_without_skipping_updates_in_place(env):
 
 
 def test_newscrawl_crawl_all_sources_and_the_seed_record(env):
-    env.serve("aljarida")
+    env.serve("aljarida", edit=WITH_TAGS)
     env.serve("aggregator")
     result = env.newscrawl("crawl")
     assert_ok(result)
@@ -111,11 +113,21 @@ def test_limits_per_run(env):
     assert len(env.articles()) == 2
 
 
+def test_max_age_days_skips_old_listing_entries(env):
+    """The shipped config keeps to the last 7 days: the June story, listed only in the June sitemap, is skipped."""
+    server = env.serve("aljarida")
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    stored = set(env.articles())
+    assert "article/73010" not in stored and "/article/73010" not in server.requests
+    assert stored == set(ARTICLES) - {"article/73010", "articles/1519324512431329700/"}
+
+
 def test_http_proxy_from_the_environment(env):
     """With http_proxy set, the crawler reaches the real host names through the proxy (the replay server)."""
     server = ReplayServer.for_folder(SITES / "aljarida", public_url="http://www.aljarida.com").start()
     env.servers["proxy"] = server
     text = find_source_file("aljarida", SOURCE_FOLDERS).read_text(encoding="utf-8")
+    text = text.replace(*next(iter(WITH_TAGS.items())))
     (env.sources_dir / "aljarida.toml").write_text(text.replace("https://", "http://"), encoding="utf-8")
     proxy = {"http_proxy": server.base_url, "no_proxy": ""}
     assert_ok(env.newscrawl("crawl", "aljarida", env=proxy))
@@ -125,7 +137,7 @@ def test_http_proxy_from_the_environment(env):
 
 
 def test_a_broken_source_file_is_one_line_and_exit_2(env):
-    env.serve("aljarida")
+    env.serve("aljarida", edit=WITH_TAGS)
     bad = env.sources_dir / "broken.toml"
     bad.write_text(
         'name = "Broken"\nhomepage = "https://b.example/"\nallowed_domains = ["b.example"]\n'
@@ -140,7 +152,7 @@ def test_a_broken_source_file_is_one_line_and_exit_2(env):
 
 
 def test_a_dead_source_fails_alone_with_exit_1(env):
-    env.serve("aljarida")
+    env.serve("aljarida", edit=WITH_TAGS)
     dead = env.sources_dir / "dead.toml"
     dead.write_text(
         'name = "Dead"\nhomepage = "http://127.0.0.1:9/"\nallowed_domains = ["127.0.0.1"]\n'

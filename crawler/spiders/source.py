@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.discovery import Link, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract
 from crawler.known import KnownUrls
 from crawler.sources import Source
@@ -35,6 +35,7 @@ class SourceSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.fixed_now = parse_date(crawler.settings.get("NEWSCRAWL_NOW"))
         if crawler.settings.getbool("NEWSCRAWL_SKIP_KNOWN"):
             spider.known = KnownUrls(crawler.settings.get("NEWSCRAWL_DB"))
         return spider
@@ -87,7 +88,8 @@ class SourceSpider(Spider):
 
     def too_old(self, link: Link) -> bool:
         """True when the listing dates the link before the source's max_age_days."""
-        return bool(self.oldest and link.date and link.date < self.oldest)
+        max_age = self.source.max_age_days
+        return bool(max_age and link.date and link.date < self.now() - timedelta(days=max_age))
 
     def in_domain(self, url: str) -> bool:
         """An http(s) URL on one of the source's allowed domains (or their subdomains)."""
@@ -130,16 +132,18 @@ class SourceSpider(Spider):
                     yield self.listing_request(href, self.parse_section)
 
     def is_section_page(self, url: str) -> bool:
-        """A link to a configured section page or to one of its pages (pagination, same path)."""
+        """A further page of a configured section: same path, the section's query plus more (`?pgno=2`)."""
+        target = urlsplit(url)
+        target_query = set(parse_qsl(target.query))
         for section in self.source.sections:
             base = urlsplit(section)
-            target = urlsplit(url)
-            if target.netloc == base.netloc and target.path.rstrip("/") == base.path.rstrip("/"):
-                return target.query != base.query
+            same_path = unquote(target.path).rstrip("/") == unquote(base.path).rstrip("/")
+            if target.netloc == base.netloc and same_path and target_query > set(parse_qsl(base.query)):
+                return True
         return False
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        result = extract(response.body, response.url, self.source, datetime.now(timezone.utc))
+        result = extract(response.body, response.url, self.source, self.now())
         result.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
         yield result
 
