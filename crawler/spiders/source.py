@@ -44,9 +44,11 @@ class SourceSpider(Spider):
         super().__init__(*args, **kwargs)
         self.known: KnownUrls | set[str] = set()
         self.scheduled: set[str] = set()  # article URLs requested this run
-        self.oldest = (
-            datetime.now(timezone.utc) - timedelta(days=self.source.max_age_days) if self.source.max_age_days else None
-        )
+        self.fixed_now: datetime | None = None
+
+    def now(self) -> datetime:
+        """The current time (NEWSCRAWL_NOW when set, for replays of recorded sites)."""
+        return self.fixed_now or datetime.now(timezone.utc)
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.source.sitemaps:
