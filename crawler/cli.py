@@ -180,6 +180,7 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
             text = local_source(source_file.read_text(encoding="utf-8"), server.site.origin, server.base_url)
             (Path(tmp) / source_file.name).write_text(text, encoding="utf-8")
         settings.set("NEWSCRAWL_SOURCES_DIR", tmp, priority="cmdline")
+        settings.set("NEWSCRAWL_NOW", max(s.site.recorded_at for s in servers), priority="cmdline")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         names = list(configured_sources(settings))

@@ -3,9 +3,10 @@
 A site folder mirrors URL paths: `/article/1` is served from `article/1`, `article/1.html`, `article/1.xml` or
 `article/1/index.html` (first found); a query string becomes part of the name after `@`
 (`/tags?query=x&pgno=2` -> `tags@query=x&pgno=2.html`). `site.toml` in the folder gives the real `origin`
-(e.g. "https://www.aljarida.com"); in text responses that origin is rewritten to the server's own address, so
-recorded pages keep their real links. One server serves one site, so its robots.txt sits at the root. It also
-answers proxy requests (`GET http://host/path`), so a crawler with `http_proxy` set reaches it under real hosts.
+(e.g. "https://www.aljarida.com"), rewritten in served text to the server's own address so recorded pages keep
+their real links, and `recorded_at`, the time replays crawl "as of". One server serves one site, so its
+robots.txt sits at the root. It also answers proxy requests (`GET http://host/path`), so a crawler with
+`http_proxy` set reaches it under real host names.
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ class Site:
     name: str
     root: Path
     origin: str = ""
+    recorded_at: str = ""  # ISO 8601: when the pages were recorded; replays crawl "as of" then
 
     @classmethod
     def load(cls, root: Path) -> Site:
         meta = root / "site.toml"
-        origin = tomllib.loads(meta.read_text(encoding="utf-8")).get("origin", "") if meta.exists() else ""
-        return cls(root.name, root, origin.rstrip("/"))
+        data = tomllib.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
+        return cls(root.name, root, data.get("origin", "").rstrip("/"), data.get("recorded_at", ""))
 
     def find(self, path: str, query: str) -> Path | None:
         """The file recorded for `path?query`, or None."""

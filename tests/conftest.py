@@ -20,8 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "tests" / "fixtures" / "sites"
 SOURCE_FOLDERS = [ROOT / "crawler" / "sources", ROOT / "tests" / "fixtures" / "sources"]
 SHARED = ROOT.parent / "shared"
-# fast, and "as of" the time the fixture sites were recorded (Kuwait, 12 August 2024, 11:45)
-FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "NEWSCRAWL_NOW": "2024-08-12T08:45:00+00:00"}
+FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0"}
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}  # tests set their own
 NEWSCRAWL = Path(sys.executable).with_name("newscrawl")
 
@@ -56,7 +55,12 @@ class CrawlEnv:
 
     def scrapy(self, *args: str, **settings: str) -> subprocess.CompletedProcess:
         """`scrapy ARGS` with this env's database and sources (and fast, local settings)."""
-        options = {"NEWSCRAWL_DB": str(self.db), "NEWSCRAWL_SOURCES_DIR": str(self.sources_dir), **FAST, **settings}
+        options = {
+            "NEWSCRAWL_DB": str(self.db),
+            "NEWSCRAWL_SOURCES_DIR": str(self.sources_dir),
+            **self.fast,
+            **settings,
+        }
         sets = [item for name, value in options.items() for item in ("-s", f"{name}={value}")]
         return run([sys.executable, "-m", "scrapy", *args, *sets])
 
@@ -64,8 +68,14 @@ class CrawlEnv:
         """`newscrawl ARGS --db ... --sources-dir ...` (crawl also gets the fast settings)."""
         extra = ["--db", str(self.db), "--sources-dir", str(self.sources_dir)]
         if args and args[0] == "crawl":
-            extra += [item for name, value in FAST.items() for item in ("--set", f"{name}={value}")]
+            extra += [item for name, value in self.fast.items() for item in ("--set", f"{name}={value}")]
         return run([str(NEWSCRAWL), *args, *extra], env=env)
+
+    @property
+    def fast(self) -> dict[str, str]:
+        """Settings for quick local crawls "as of" the time the served sites were recorded."""
+        recorded = max((s.site.recorded_at for s in self.servers.values()), default="")
+        return {**FAST, "NEWSCRAWL_NOW": recorded}
 
     def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
         """Rows of a query on the crawled database."""
