@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from conftest import SITES, SOURCE_FOLDERS, run
+from conftest import NEWSCRAWL, SITES, SOURCE_FOLDERS, run
 
 from crawler.replay import ReplayServer, find_source_file
 
@@ -166,3 +166,40 @@ def test_a_dead_source_fails_alone_with_exit_1(env):
     assert len(env.articles()) == len(ARTICLES)
     statuses = {row["source"]: row["status"] for row in env.rows("SELECT source, status FROM runs")}
     assert statuses == {"aljarida": "ok", "dead": "failed"}
+
+
+def test_demo_crawls_the_bundled_replay_and_search_finds_it(tmp_path):
+    db = tmp_path / "demo.db"
+    result = run([str(NEWSCRAWL), "demo", "--db", str(db)])
+    assert_ok(result)
+    count = int(result.stdout.split("demo: ", 1)[1].split()[0])
+    assert count >= 7
+    found = run([str(NEWSCRAWL), "search", "--db", str(db), "النفط", "--format", "json"])
+    assert_ok(found)
+    assert json.loads(found.stdout)
+
+
+def test_extract_command_prints_the_record(tmp_path):
+    page = SITES / "aljarida" / "article" / "74480.html"
+    result = run(
+        [
+            str(NEWSCRAWL),
+            "extract",
+            str(page),
+            "--url",
+            "https://www.aljarida.com/article/74480",
+            "--source",
+            "aljarida",
+        ]
+    )
+    assert_ok(result)
+    record = json.loads(result.stdout)
+    assert record["title"] == ARTICLES["article/74480"]["title"]
+    assert record["language"] == "ar"
+
+
+def test_newscrawl_sources_lists_endpoints():
+    result = run([str(NEWSCRAWL), "sources"])
+    assert_ok(result)
+    assert result.stdout.startswith("aljarida\tAl Jarida\thttps://www.aljarida.com/")
+    assert "feed\thttps://www.aljarida.com/rssFeed/1" in result.stdout
