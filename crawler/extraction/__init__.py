@@ -1,0 +1,107 @@
+"""extract(html, url, source) -> Article | NotArticle: a pure function, no I/O, safe on any input."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from crawler.extraction.attribution import split_attribution
+from crawler.extraction.authors import extract_authors
+from crawler.extraction.body import extract_body_lines
+from crawler.extraction.captions import extract_images
+from crawler.extraction.dates import extract_dates
+from crawler.extraction.language import detect_language
+from crawler.extraction.metadata import extract_description, extract_image_url, extract_section, extract_tags
+from crawler.extraction.page import NotHtml, Page, ld_types, parse_page
+from crawler.extraction.title import extract_title
+from crawler.items import Article, NotArticle
+from crawler.sources import Source
+
+__all__ = ["extract"]
+
+MIN_WORDS = 40  # below this a page is not an article, whatever its metadata says
+NON_ARTICLE_OG_TYPES = ("video", "website", "profile", "music", "book")
+
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+def extract(
+    html: str | bytes, url: str, source: Source | None = None, fetched_at: datetime | None = None
+) -> Article | NotArticle:
+    """The clean record of an article page, or why the page is not one. Never raises."""
+    try:
+        page = parse_page(html, url)
+        return _extract(page, source, fetched_at)
+    except NotHtml as exc:
+        return NotArticle(url, str(exc))
+    except Exception as exc:
+        return NotArticle(url, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def _extract(page: Page, source: Source | None, fetched_at: datetime | None) -> Article | NotArticle:
+    selectors = source.selectors if source else {}
+    tz = ZoneInfo(source.timezone if source else "UTC")
+    title = extract_title(page, selectors.get("title"))
+    images = extract_images(page, selectors.get("caption"))
+    lines = extract_body_lines(page, selectors.get("body"), selectors.get("remove"))
+    lines = _without(lines, title, images)
+    lines, attribution = split_attribution(lines)
+    body = "\n".join(lines)
+    words = len(body.split())
+    reason = _not_article_reason(page, words)
+    if reason:
+        return NotArticle(page.url, reason)
+    language = detect_language(body, page.html_lang, source.language if source else None)
+    published, modified = extract_dates(page, tz, language, fetched_at, selectors.get("published"))
+    lead = images[0] if images else None
+    return Article(
+        url=page.url,
+        title=title or "",
+        body=body,
+        canonical_url=page.absolute(_canonical(page)),
+        caption=lead.caption if lead else None,
+        caption_credit=lead.credit if lead else None,
+        images=images,
+        attribution=attribution,
+        authors=extract_authors(page, selectors.get("authors")),
+        published_at=published,
+        modified_at=modified,
+        language=language,
+        section=extract_section(page, selectors.get("section")),
+        tags=extract_tags(page, selectors.get("tags")),
+        image_url=page.absolute(extract_image_url(page)) or (lead.url if lead else None),
+        description=extract_description(page),
+    )
+
+
+def _not_article_reason(page: Page, words: int) -> str | None:
+    og_type = (page.first_meta("og:type") or "").lower()
+    if words < MIN_WORDS:
+        return f"too little text: {words} words"
+    if not page.article_ld and og_type.startswith(NON_ARTICLE_OG_TYPES) and words < 150:
+        kinds = ", ".join(sorted(set().union(*(ld_types(o) for o in page.jsonld)))) or og_type
+        return f"not an article page ({kinds})"
+    return None
+
+
+def _key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split()).strip(" .")
+
+
+def _without(lines: list[str], title: str | None, images: list) -> list[str]:
+    """Body lines without the headline and the image captions that extraction may have kept."""
+    drop = {_key(title)} if title else set()
+    for image in images:
+        for part in (image.caption, f"{image.caption} {image.credit}"):
+            if part:
+                drop.add(_key(part))
+    return [line for line in lines if _key(line) not in drop]
+
+
+def _canonical(page: Page) -> str | None:
+    for link in page.tree.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            return link.get("href")
+    return page.first_meta("og:url")

@@ -1,0 +1,36 @@
+"""Attribution: the outlet a story credits in a closing `Source: X` line, or the agency of a wire dateline."""
+
+from __future__ import annotations
+
+import re
+
+SOURCE_LINE = re.compile(
+    r"^[\s(\[«\"']*(?:source|sources|quelle|fuente|fonte|kaynak|المصدر|مصدر|المصادر|منبع)\s*[:：\-–—]\s*"
+    r"(?P<outlet>[^\n]{1,60}?)[\s)\]»\"'.]*$",
+    re.I,
+)
+WIRE_DATELINE = re.compile(
+    r"^[A-Z][A-Za-z .,'-]{1,40},?\s+[A-Z][a-z]{2,8}\.? \d{1,2}\s+\((?P<agency>[A-Za-z][\w .&-]{1,30})\)\s+[-–—]"
+)
+WIRE_CREDIT_LINE = re.compile(r"^\((?:reporting|writing|editing|additional reporting|compiled) by [^)]*\)\.?$", re.I)
+
+
+def split_attribution(lines: list[str]) -> tuple[list[str], str | None]:
+    """Body lines without their closing credit lines, and the outlet credited (None when there is none)."""
+    outlet = None
+    kept = list(lines)
+    while kept:
+        last = kept[-1].strip()
+        match = SOURCE_LINE.match(last)
+        if match and len(last.split()) <= 10:
+            outlet = outlet or match["outlet"].strip()
+            kept.pop()
+        elif WIRE_CREDIT_LINE.match(last):
+            kept.pop()
+        else:
+            break
+    if outlet is None and kept:
+        dateline = WIRE_DATELINE.match(kept[0])
+        if dateline:
+            outlet = dateline["agency"].strip()
+    return kept, outlet

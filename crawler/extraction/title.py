@@ -1,0 +1,68 @@
+"""The headline as displayed: h1 confirmed by metadata, else metadata without the site-name suffix."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from crawler.extraction.page import Page, text_of
+
+SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def strip_site_name(title: str, site_name: str | None, host: str) -> str:
+    """`Headline | Site` -> `Headline` (also `Site - Headline`), when a part names the site."""
+    parts = SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title.strip()
+    names = {_norm(site_name)} if site_name else set()
+    host_word = host.removeprefix("www.").split(".")[0]
+
+    def is_site(part: str) -> bool:
+        norm = _norm(part)
+        return bool(norm) and (
+            norm in names or norm.replace(" ", "") == host_word or any(n and n in norm for n in names)
+        )
+
+    kept = [p for p in parts if not is_site(p)]
+    if len(kept) < len(parts) and kept:
+        # re-join from the original text so inner separators survive
+        start, end = title.find(kept[0]), title.rfind(kept[-1]) + len(kept[-1])
+        return title[start:end].strip()
+    return title.strip()
+
+
+def extract_title(page: Page, selector: str | None = None) -> str | None:
+    """The headline: a configured selector, else the h1 metadata agrees with, else cleaned metadata, else h1."""
+    if selector:
+        found = [text_of(n) for n in page.tree.cssselect(selector)]
+        if found and found[0]:
+            return found[0]
+    host = page.url.split("://", 1)[-1].split("/", 1)[0]
+    site = page.site_name
+    headline = page.article_ld.get("headline")
+    meta_titles = [
+        t
+        for t in (
+            headline if isinstance(headline, str) else None,
+            page.first_meta("og:title"),
+            page.first_meta("twitter:title"),
+        )
+        if t
+    ]
+    h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and not (site and _norm(t) == _norm(site))]
+    cleaned = [strip_site_name(t, site, host) for t in meta_titles]
+    for h1 in h1s:
+        if any(_norm(h1) == _norm(t) or (_norm(t) and _norm(t) in _norm(h1)) for t in meta_titles + cleaned):
+            return h1
+    if cleaned:
+        return cleaned[0]
+    if h1s:
+        return h1s[0]
+    title = page.tree.findtext(".//title")
+    return strip_site_name(" ".join(title.split()), site, host) if title and title.strip() else None
