@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 from crawler.db import ARTICLE_COLUMNS, open_db, utc_now
 from crawler.items import Article, NotArticle
 from crawler.urls import canonical_url
+from crawler.words import count_words
 from pipelines.dedupe import content_hash
 from pipelines.validate import Rejected
 
@@ -144,7 +145,7 @@ class StorePipeline:
             "tags": json.dumps(article.tags, ensure_ascii=False),
             "image_url": article.image_url,
             "description": article.description,
-            "word_count": len(article.body.split()),
+            "word_count": count_words(article.body),
             "content_hash": content_hash(article.body),
             "first_seen_at": now,
             "last_seen_at": now,

@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from crawler.items import Article, NotArticle
+from crawler.words import count_words
 
 
 class Rejected(DropItem):
@@ -33,7 +34,7 @@ class ValidatePipeline:
             raise Rejected("not_article", item.reason)
         if not (item.title or "").strip():
             raise Rejected("no_title")
-        words = len((item.body or "").split())
+        words = count_words(item.body or "")
         if words < self.min_words:
             raise Rejected("too_short", f"{words} words")
         return item

@@ -18,6 +18,7 @@ from crawler.extraction.page import NotHtml, Page, ld_types, parse_page
 from crawler.extraction.title import extract_title
 from crawler.items import Article, NotArticle
 from crawler.sources import Source
+from crawler.words import count_words
 
 __all__ = ["extract"]
 
@@ -49,7 +50,7 @@ def _extract(page: Page, source: Source | None, fetched_at: datetime | None) -> 
     lines = _without(lines, title, images)
     lines, attribution = split_attribution(lines)
     body = "\n".join(lines)
-    words = len(body.split())
+    words = count_words(body)
     reason = _not_article_reason(page, words)
     if reason:
         return NotArticle(page.url, reason)
