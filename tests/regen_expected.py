@@ -12,9 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from conftest import SITES, SOURCE_FOLDERS  # noqa: E402
 from test_fixture_records import FIELDS, page_file  # noqa: E402
 
+from conftest import SITES, SOURCE_FOLDERS  # noqa: E402
 from crawler.discovery import parse_date  # noqa: E402
 from crawler.extraction import extract  # noqa: E402
 from crawler.items import Article  # noqa: E402

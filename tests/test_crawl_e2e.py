@@ -6,7 +6,6 @@ import json
 import sys
 
 from conftest import NEWSCRAWL, SITES, SOURCE_FOLDERS, run
-
 from crawler.replay import ReplayServer, find_source_file
 
 EXPECTED = json.loads((SITES / "aljarida" / "expected.json").read_text(encoding="utf-8"))

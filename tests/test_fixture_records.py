@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SITES, SOURCE_FOLDERS
 
+from conftest import SITES, SOURCE_FOLDERS
 from crawler.discovery import parse_date
 from crawler.extraction import extract
 from crawler.items import Article

@@ -14,7 +14,7 @@ from crawler.extraction.captions import extract_images
 from crawler.extraction.dates import extract_dates
 from crawler.extraction.language import detect_language
 from crawler.extraction.metadata import extract_description, extract_image_url, extract_section, extract_tags
-from crawler.extraction.page import NotHtml, Page, ld_types, parse_page
+from crawler.extraction.page import NotHtml, Page, ld_types, parse_page, text_of
 from crawler.extraction.title import extract_title
 from crawler.items import Article, NotArticle
 from crawler.sources import Source
@@ -51,7 +51,7 @@ def _extract(page: Page, source: Source | None, fetched_at: datetime | None) -> 
     lines, attribution = split_attribution(lines)
     body = "\n".join(lines)
     words = count_words(body)
-    reason = _not_article_reason(page, words)
+    reason = _not_article_reason(page, lines, words)
     if reason:
         return NotArticle(page.url, reason)
     language = detect_language(body, page.html_lang, source.language if source else None)
@@ -77,10 +77,13 @@ def _extract(page: Page, source: Source | None, fetched_at: datetime | None) -> 
     )
 
 
-def _not_article_reason(page: Page, words: int) -> str | None:
+def _not_article_reason(page: Page, lines: list[str], words: int) -> str | None:
     og_type = (page.first_meta("og:type") or "").lower()
     if words < MIN_WORDS:
         return f"too little text: {words} words"
+    link_texts = {text_of(a) for a in page.tree.iter("a")}
+    if not page.article_ld and sum(line in link_texts for line in lines) >= len(lines) / 2:
+        return "listing page: the text is mostly links"
     if not page.article_ld and og_type.startswith(NON_ARTICLE_OG_TYPES) and words < 150:
         kinds = ", ".join(sorted(set().union(*(ld_types(o) for o in page.jsonld)))) or og_type
         return f"not an article page ({kinds})"

@@ -12,7 +12,7 @@ CREDIT_LABEL = (
     r"تصوير|صورة|الصورة|عدسة|المصدر)"
 )
 _LABELLED = re.compile(
-    rf"^(?P<caption>.*?)[\s,;|/–—-]*\(?\s*(?<!\w){CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?\s*$", re.I
+    rf"^(?P<caption>.*)[\s,;|/–—-]*\(?\s*(?<!\w){CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?\s*$", re.I
 )
 _PARENS = re.compile(r"^(?P<caption>.+?)\s*[(（\[](?P<credit>[^()（）\[\]]{2,60})[)）\]]\s*\.?$")
 _COPYRIGHT = re.compile(r"^(?P<caption>.*?)\s*(?:©|\(c\)|copyright)\s*(?P<credit>.+)$", re.I)
@@ -29,7 +29,7 @@ def split_credit(text: str) -> tuple[str, str | None]:
     for pattern in (_LABELLED, _COPYRIGHT):
         match = pattern.match(text)
         if match and match["credit"].strip():
-            return match["caption"].strip(" -–—|,;"), match["credit"].strip(" .")
+            return match["caption"].strip(" -–—|,;(["), match["credit"].strip(" .")
     match = _PARENS.match(text)
     if match:
         inner = match["credit"].strip()
