@@ -35,6 +35,7 @@ class Article:
     image_url: str | None = None
     description: str | None = None
     fetched_url: str | None = None  # set by the spider: the URL as requested, before redirects
+    content_hash: str | None = None  # set by the dedupe pipeline: fingerprint of the body's words
 
     def to_dict(self) -> dict:
         """A plain dict (JSON-ready), images as dicts."""

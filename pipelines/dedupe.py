@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 from crawler.items import Article
@@ -21,46 +19,19 @@ def content_hash(body: str) -> str:
 
 
 class DedupePipeline:
-    """Rejects an article whose body is identical to one already stored (or seen this run) under another URL.
+    """Fingerprints each article's body and rejects one whose text was already seen this run under another URL.
 
-    The same canonical URL is not a duplicate: the store updates that row in place.
+    The same canonical URL is not a duplicate (the store updates that row in place). Copies already in the
+    database, from earlier runs or from other sources crawling at the same time, are caught by the store inside
+    its write transaction, where the check cannot race with another writer.
     """
 
-    def __init__(self, db_path: str) -> None:
-        self.db_path = db_path
-        self.conn: sqlite3.Connection | None = None
-        self.seen: dict[str, str] = {}  # content hash -> URL, this run
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> DedupePipeline:
-        return cls(crawler.settings.get("NEWSCRAWL_DB"))
-
-    def open_spider(self, spider: Any = None) -> None:
-        if Path(self.db_path).exists():
-            self.conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
-            self.conn.execute("PRAGMA busy_timeout = 30000")
-
-    def close_spider(self, spider: Any = None) -> None:
-        if self.conn is not None:
-            self.conn.close()
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}  # content hash -> first URL, this run
 
     def process_item(self, item: Article, spider: Any = None) -> Article:
-        digest = content_hash(item.body)
-        first_url = self.seen.setdefault(digest, item.url)
+        item.content_hash = content_hash(item.body)
+        first_url = self.seen.setdefault(item.content_hash, item.url)
         if first_url != item.url:
             raise Rejected("duplicate", f"same text as {first_url}")
-        stored = self.stored_copy(digest, item.url)
-        if stored is not None:
-            raise Rejected("duplicate", f"same text as {stored[1]}", article_id=stored[0])
         return item
-
-    def stored_copy(self, digest: str, url: str) -> tuple[int, str] | None:
-        """(id, url) of a stored article with this body under another URL."""
-        if self.conn is None:
-            return None
-        try:
-            return self.conn.execute(
-                "SELECT id, url FROM articles WHERE content_hash = ? AND url != ? LIMIT 1", (digest, url)
-            ).fetchone()
-        except sqlite3.OperationalError:
-            return None

@@ -94,16 +94,34 @@ class StorePipeline:
         if not (self.articles or self.pages):
             return
         conn = self.db.conn
-        with conn:
+        conn.execute("BEGIN IMMEDIATE")  # take the write lock first: duplicate checks see every committed copy
+        try:
             for article in self.articles:
                 self.store(conn, article)
             conn.executemany(UPSERT_PAGE, self.pages)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
         self.articles, self.pages = [], []
 
     def store(self, conn: Any, article: Article) -> None:
         """Insert or update one article (and its images), counting the outcome."""
         now = utc_now()
         row = self.row(article, now)
+        copy = conn.execute(
+            "SELECT id, url FROM articles WHERE content_hash = ? AND url != ? LIMIT 1",
+            [row["content_hash"], article.url],
+        ).fetchone()
+        if copy is not None:
+            self.crawler.stats.inc_value("newscrawl/duplicates")
+            self.crawler.spider.logger.info(
+                "duplicate %s: same text as %s", article.fetched_url or article.url, copy[1]
+            )
+            self.pages.append(
+                self.page_row(article.fetched_url or article.url, "duplicate", f"same text as {copy[1]}", copy[0])
+            )
+            return
         existing = conn.execute(f"SELECT id, {', '.join(COMPARED)} FROM articles WHERE url = ?", [article.url])
         found = existing.fetchone()
         if found is None:
@@ -146,7 +164,7 @@ class StorePipeline:
             "image_url": article.image_url,
             "description": article.description,
             "word_count": count_words(article.body),
-            "content_hash": content_hash(article.body),
+            "content_hash": article.content_hash or content_hash(article.body),
             "first_seen_at": now,
             "last_seen_at": now,
             "run_id": getattr(self.crawler.spider, "run_id", None),

@@ -202,3 +202,14 @@ def test_newscrawl_sources_lists_endpoints():
     assert_ok(result)
     assert result.stdout.startswith("aljarida\tAl Jarida\thttps://www.aljarida.com/")
     assert "feed\thttps://www.aljarida.com/rssFeed/1" in result.stdout
+
+
+def test_the_same_text_under_another_url_is_stored_once(env):
+    env.serve("aljarida", edit=WITH_TAGS)
+    env.serve("mirror")
+    assert_ok(env.newscrawl("crawl"))
+    title = ARTICLES["article/74480"]["title"]
+    (stored,) = env.rows("SELECT id FROM articles WHERE title = ?", title)
+    (duplicate,) = env.rows("SELECT * FROM pages WHERE status = 'duplicate'")
+    assert duplicate["article_id"] == stored["id"] and duplicate["reason"].startswith("same text as ")
+    assert sum(row["duplicates"] for row in env.rows("SELECT duplicates FROM runs")) == 1
