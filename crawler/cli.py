@@ -90,11 +90,14 @@ def crawl(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets:
 
 
 @main.command()
+@db_option
 @sources_option
-def sources(sources_dir: str | None) -> None:
-    """List the configured sources and their discovery endpoints."""
-    for source in configured_sources(project_settings(None, sources_dir)).values():
-        click.echo(f"{source.key}\t{source.name}\t{source.homepage}")
+def sources(db: str | None, sources_dir: str | None) -> None:
+    """List the configured sources, the articles each has in the database, and their discovery endpoints."""
+    settings = project_settings(db, sources_dir)
+    counts = search_db.articles_per_source(settings.get("NEWSCRAWL_DB"))
+    for source in configured_sources(settings).values():
+        click.echo(f"{source.key}\t{source.name}\t{source.homepage}\t{counts.get(source.key, 0)} articles")
         for kind in ("sitemaps", "feeds", "sections"):
             for url in getattr(source, kind):
                 click.echo(f"  {kind[:-1]}\t{url}")
@@ -167,6 +170,9 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
     """Crawl the bundled replay of sample pages (served on 127.0.0.1) into a demo database."""
     from crawler.replay import ReplayServer, find_source_file, local_source
 
+    Path(db).unlink(missing_ok=True)  # a demo starts from an empty database, every time
+    for suffix in ("-wal", "-shm"):
+        Path(db + suffix).unlink(missing_ok=True)
     settings = project_settings(db, None)
     folders = [Path(settings.get("NEWSCRAWL_SOURCES_DIR")), Path(extra_sources)]
     servers = []

@@ -42,6 +42,17 @@ def search(db_path: str | Path, text: str, source: str | None = None, limit: int
     return [dict(row) for row in rows]
 
 
+def articles_per_source(db_path: str | Path) -> dict[str, int]:
+    """Stored articles by source key (empty when there is no database yet)."""
+    if not Path(db_path).exists():
+        return {}
+    with closing(_connect(db_path)) as conn:
+        try:
+            return dict(conn.execute("SELECT source, count(*) FROM articles GROUP BY source").fetchall())
+        except sqlite3.OperationalError:
+            return {}
+
+
 def count_articles(db_path: str | Path) -> int:
     """How many articles the database holds (0 when there is no database)."""
     if not Path(db_path).exists():

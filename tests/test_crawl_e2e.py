@@ -200,7 +200,7 @@ def test_extract_command_prints_the_record(tmp_path):
 def test_newscrawl_sources_lists_endpoints():
     result = run([str(NEWSCRAWL), "sources"])
     assert_ok(result)
-    assert result.stdout.startswith("aljarida\tAl Jarida\thttps://www.aljarida.com/")
+    assert result.stdout.startswith("aljarida\tAl Jarida\thttps://www.aljarida.com/\t")
     assert "feed\thttps://www.aljarida.com/rssFeed/1" in result.stdout
 
 
