@@ -5,14 +5,18 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sqlite3
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import click
 
 from crawler import search as search_db
+from crawler.db import open_db
+from crawler.items import NotArticle
 from crawler.sources import Source, SourceError, load_sources
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
@@ -45,10 +49,19 @@ def _error(message: str, status: int) -> int:
     return status
 
 
+def check_database(path: str) -> None:
+    """Open (creating) the database once before crawling; a path that cannot be used is one line and status 2."""
+    try:
+        open_db(path).close()
+    except (sqlite3.Error, OSError) as exc:
+        raise click.exceptions.Exit(_error(f"{path}: cannot use as the database: {exc}", 2)) from None
+
+
 def run_crawl(settings: Any, names: list[str]) -> int:
     """Crawl the named sources in one process, in parallel; 0 when every source's run is ok, else 1."""
     from scrapy.crawler import CrawlerProcess
 
+    check_database(settings.get("NEWSCRAWL_DB"))
     process = CrawlerProcess(settings)
     crawlers = []
     for name in names:
@@ -110,7 +123,9 @@ def sources(db: str | None, sources_dir: str | None) -> None:
 @click.option("--source", "source_key", help="Use this source's language, timezone and selectors.")
 @sources_option
 def extract(file: Path, url: str, source_key: str | None, sources_dir: str | None) -> None:
-    """Extract the record from a saved page and print it as JSON (how to debug a new source)."""
+    """Extract the record from a saved page and print it as JSON (how to debug a new source).
+
+    Exit status 1 when the page is not an article (the JSON then says why)."""
     from crawler.extraction import extract as extract_page
 
     source = None
@@ -123,13 +138,9 @@ def extract(file: Path, url: str, source_key: str | None, sources_dir: str | Non
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     result = extract_page(data, url, source)
-    click.echo(json.dumps(_as_dict(result), ensure_ascii=False, indent=2))
-
-
-def _as_dict(result: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(result)
+    click.echo(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+    if isinstance(result, NotArticle):
+        sys.exit(1)
 
 
 @main.command()

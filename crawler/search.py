@@ -37,7 +37,7 @@ def search(db_path: str | Path, text: str, source: str | None = None, limit: int
     with closing(_connect(db_path)) as conn:
         try:
             rows = conn.execute(sql, {"q": fts_query(text), "source": source, "limit": limit}).fetchall()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             raise QueryError(f"{db_path}: search failed: {exc}") from None
     return [dict(row) for row in rows]
 
