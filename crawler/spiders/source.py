@@ -162,4 +162,4 @@ class SourceSpider(Spider):
         else:
             kind, detail = failure.type.__name__, failure.getErrorMessage() or failure.type.__name__
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
-        self.logger.warning("fetch failed: %s: %s", request.url, detail)
+        self.logger.warning("fetch failed: %s: %s", unquote(request.url), detail)
