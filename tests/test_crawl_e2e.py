@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from urllib.parse import unquote
 
 from conftest import NEWSCRAWL, SITES, SOURCE_FOLDERS, run
 from crawler.replay import ReplayServer, find_source_file
@@ -29,8 +30,25 @@ def test_scrapy_list_shows_the_configured_sources():
 
 
 def test_scrapy_crawl_aljarida_stores_clean_records(env):
-    env.serve("aljarida", edit=WITH_TAGS)
+    server = env.serve("aljarida", edit=WITH_TAGS)
     assert_ok(env.scrapy("crawl", "aljarida"))
+    fetched = {unquote(path) for path in server.requests}
+    # discovery: robots.txt Sitemap lines, a sitemap index, a gzipped sitemap, a Google News sitemap, RSS feeds,
+    # a section page and its second page, a tag list and its second page
+    for path in (
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemaps/2024/8/sitemap_0.xml.gz",
+        "/sitemaps/news_sitemap.xml",
+        "/rssFeed/1",
+        "/rssFeed/0",
+        "/morearticles/محليات",
+        "/morearticles/محليات?pgno=2",
+        "/tags?query=النفط",
+        "/tags?pgno=2&query=النفط",
+    ):
+        assert path in fetched, path
+    assert not any(path.endswith("/amp") or path.startswith("/search") for path in fetched)
     stored = env.articles()
     assert set(stored) == set(ARTICLES)
     for path, truth in ARTICLES.items():
