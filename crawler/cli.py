@@ -17,6 +17,7 @@ import click
 from crawler import search as search_db
 from crawler.db import open_db
 from crawler.items import NotArticle
+from crawler.lock import Busy, CrawlLock
 from crawler.sources import Source, SourceError, load_sources
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
@@ -61,7 +62,6 @@ def run_crawl(settings: Any, names: list[str]) -> int:
     """Crawl the named sources in one process, in parallel; 0 when every source's run is ok, else 1."""
     from scrapy.crawler import CrawlerProcess
 
-    check_database(settings.get("NEWSCRAWL_DB"))
     process = CrawlerProcess(settings)
     crawlers = []
     for name in names:
@@ -92,14 +92,23 @@ def main() -> None:
 @sources_option
 @click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 def crawl(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets: tuple[str, ...]) -> None:
-    """Crawl the named sources (default: every configured source)."""
+    """Crawl the named sources (default: every configured source).
+
+    One crawl at a time per database: a run that finds another one still going says so and exits with 0."""
     overrides = dict(item.split("=", 1) for item in sets if "=" in item)
     settings = project_settings(db, sources_dir, **overrides)
     sources = configured_sources(settings)
     unknown = [n for n in names if n not in sources]
     if unknown:
         raise click.exceptions.Exit(_error(f"unknown source {unknown[0]!r} (configured: {', '.join(sources)})", 2))
-    sys.exit(run_crawl(settings, list(names) or list(sources)))
+    check_database(settings.get("NEWSCRAWL_DB"))
+    try:
+        with CrawlLock(settings.get("NEWSCRAWL_DB")):
+            status = run_crawl(settings, list(names) or list(sources))
+    except Busy as exc:  # a cron tick that finds the previous run still going is not a failure
+        click.echo(f"newscrawl: skipped: {exc}", err=True)
+        status = 0
+    sys.exit(status)
 
 
 @main.command()
@@ -185,6 +194,7 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
     for suffix in ("-wal", "-shm"):
         Path(db + suffix).unlink(missing_ok=True)
     settings = project_settings(db, None)
+    check_database(db)
     folders = [Path(settings.get("NEWSCRAWL_SOURCES_DIR")), Path(extra_sources)]
     servers = []
     with tempfile.TemporaryDirectory(prefix="newscrawl-demo-") as tmp:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import NEWSCRAWL, run
+from crawler.lock import CrawlLock
 
 
 def one_line_error(result, status: int, *needles: str) -> None:
@@ -38,3 +40,21 @@ def test_extract_of_a_binary_file_gives_the_reason(tmp_path):
     result = run([str(NEWSCRAWL), "extract", str(image), "--url", "https://news.example/a"])
     assert result.returncode == 1, result.stderr
     assert json.loads(result.stdout)["reason"] == "binary content, not HTML"
+
+
+def test_a_second_crawl_on_the_same_database_is_skipped_with_status_0(env):
+    env.serve("aggregator")
+    with CrawlLock(env.db):
+        result = env.newscrawl("crawl")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("newscrawl: skipped: another crawl (pid ")
+    assert not env.db.exists() or not env.rows("SELECT * FROM runs")
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(env):
+    env.serve("aggregator")
+    Path(f"{env.db}.lock").write_text("999999\n")  # a pid that is gone; no process holds the lock
+    result = env.newscrawl("crawl")
+    assert result.returncode == 0, result.stderr
+    assert env.rows("SELECT status FROM runs") == [{"status": "ok"}]
