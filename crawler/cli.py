@@ -19,6 +19,7 @@ from crawler.db import open_db
 from crawler.items import NotArticle
 from crawler.lock import Busy, CrawlLock
 from crawler.sources import Source, SourceError, load_sources
+from crawler.status import all_status as source_health
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 
@@ -124,6 +125,22 @@ def sources(db: str | None, sources_dir: str | None) -> None:
             for url in getattr(source, kind):
                 click.echo(f"  {kind[:-1]}\t{url}")
         click.echo(f"  articles\t{source.article_url}")
+
+
+@main.command()
+@db_option
+@sources_option
+def status(db: str | None, sources_dir: str | None) -> None:
+    """One line per source: last run, result, articles, newest; flags (exit status 1) for stale sources,
+    failed runs and field coverage that fell against recent runs."""
+    settings = project_settings(db, sources_dir)
+    try:
+        report = source_health(settings.get("NEWSCRAWL_DB"), configured_sources(settings))
+    except sqlite3.DatabaseError as exc:
+        raise click.exceptions.Exit(_error(f"{settings.get('NEWSCRAWL_DB')}: {exc}", 2)) from None
+    for line in report:
+        click.echo(line.line())
+    sys.exit(1 if any(line.flags for line in report) else 0)
 
 
 @main.command()

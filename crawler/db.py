@@ -94,6 +94,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 "rejected_by_reason": str,  # JSON {reason: count}
                 "errors": int,
                 "errors_by_kind": str,  # JSON {kind: count}
+                "coverage": str,  # JSON {field: share of the run's new articles that have it}
             },
             pk="id",
         )

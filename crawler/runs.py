@@ -10,12 +10,15 @@ from scrapy import signals
 from crawler.db import open_db, utc_now
 
 PREFIX = "newscrawl/"
+COVERAGE_FIELDS = ("datetime", "author", "caption", "long_body")
 
 
 def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     """The `runs` columns computed from a finished crawl's Scrapy stats."""
     rejected = {k.removeprefix(PREFIX + "rejected/"): v for k, v in stats.items() if k.startswith(PREFIX + "rejected/")}
     errors = {k.removeprefix(PREFIX + "errors/"): v for k, v in stats.items() if k.startswith(PREFIX + "errors/")}
+    new = stats.get(PREFIX + "articles_new", 0)
+    coverage = {f: round(stats.get(f"{PREFIX}coverage/{f}", 0) / new, 3) for f in COVERAGE_FIELDS} if new else {}
     return {
         "pages_fetched": stats.get("downloader/response_count", 0),
         "bytes": stats.get("downloader/response_bytes", 0),
@@ -27,6 +30,7 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
         "rejected_by_reason": json.dumps(rejected, sort_keys=True),
         "errors": sum(errors.values()),
         "errors_by_kind": json.dumps(errors, sort_keys=True),
+        "coverage": json.dumps(coverage),
     }
 
 

@@ -135,6 +135,8 @@ class StorePipeline:
                 "UPDATE articles SET last_seen_at = ?, run_id = ? WHERE id = ?", [now, row["run_id"], article_id]
             )
         self.crawler.stats.inc_value(f"newscrawl/articles_{outcome}")
+        if outcome == "new":
+            self.count_coverage(row)
         if outcome != "unchanged":
             conn.execute("DELETE FROM images WHERE article_id = ?", [article_id])
             conn.executemany(
@@ -143,6 +145,18 @@ class StorePipeline:
             )
         for url in {article.fetched_url or article.url, article.url}:
             self.pages.append(self.page_row(url, "article", None, article_id))
+
+    def count_coverage(self, row: dict[str, Any]) -> None:
+        """Count which fields a new article has: a drop in these shows a site redesign the day it happens."""
+        has = {
+            "datetime": "T" in (row["published_at"] or ""),
+            "author": row["authors"] != "[]",
+            "caption": bool(row["caption"]),
+            "long_body": row["word_count"] > 100,
+        }
+        for field, present in has.items():
+            if present:
+                self.crawler.stats.inc_value(f"newscrawl/coverage/{field}")
 
     def row(self, article: Article, now: str) -> dict[str, Any]:
         """The `articles` row for a record."""

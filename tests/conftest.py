@@ -78,8 +78,8 @@ class CrawlEnv:
         return {**FAST, "NEWSCRAWL_NOW": recorded}
 
     def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
-        """Rows of a query on the crawled database."""
-        with closing(sqlite3.connect(self.db)) as conn:
+        """Rows of a query on the crawled database (a change is committed)."""
+        with closing(sqlite3.connect(self.db)) as conn, conn:
             conn.row_factory = sqlite3.Row
             return [dict(row) for row in conn.execute(sql, params)]
 

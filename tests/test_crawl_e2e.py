@@ -231,3 +231,22 @@ def test_the_same_text_under_another_url_is_stored_once(env):
     (duplicate,) = env.rows("SELECT * FROM pages WHERE status = 'duplicate'")
     assert duplicate["article_id"] == stored["id"] and duplicate["reason"].startswith("same text as ")
     assert sum(row["duplicates"] for row in env.rows("SELECT duplicates FROM runs")) == 1
+
+
+def test_status_reports_each_source_and_flags_a_stale_one(env):
+    env.serve("aljarida", edit=WITH_TAGS)
+    env.serve("aggregator", edit={'timezone = "UTC"': 'timezone = "UTC"\nstale_after_hours = 1'})
+    assert_ok(env.newscrawl("crawl"))
+    fresh = env.newscrawl("status")
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    lines = dict(line.split("\t", 1) for line in fresh.stdout.strip().splitlines())
+    assert set(lines) == {"aljarida", "aggregator"}
+    assert f"{len(ARTICLES)} articles ({len(ARTICLES)} new)" in lines["aljarida"] and " ok\t" in lines["aljarida"]
+    coverage = json.loads(env.rows("SELECT coverage FROM runs WHERE source = 'aljarida'")[0]["coverage"])
+    assert coverage["datetime"] == 1.0 and coverage["caption"] == 1.0
+    # two hours later nothing new has come from the aggregator, whose limit is one hour
+    env.rows("UPDATE articles SET first_seen_at = '2000-01-01T00:00:00+00:00' WHERE source = 'aggregator'")
+    stale = env.newscrawl("status")
+    assert stale.returncode == 1
+    flagged = [line for line in stale.stdout.splitlines() if "!!" in line]
+    assert len(flagged) == 1 and flagged[0].startswith("aggregator") and "stale" in flagged[0]
