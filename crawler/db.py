@@ -69,6 +69,22 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             foreign_keys=[("article_id", "articles", "id")],
         )
         db["images"].create_index(["article_id"])
+    if "article_versions" not in db.table_names():
+        # the text an article had before an update replaced it
+        db["article_versions"].create(
+            {
+                "id": int,
+                "article_id": int,
+                "title": str,
+                "body": str,
+                "caption": str,
+                "modified_at": str,
+                "replaced_at": str,
+            },
+            pk="id",
+            foreign_keys=[("article_id", "articles", "id")],
+        )
+        db["article_versions"].create_index(["article_id"])
     if "pages" not in db.table_names():
         # every article-candidate URL fetched, with its outcome, so recrawls skip what is known
         db["pages"].create(
@@ -81,6 +97,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 "id": int,
                 "source": str,
                 "started_at": str,
+                "as_of": str,  # the time the run crawled "as of" (NEWSCRAWL_NOW, or the start)
                 "finished_at": str,
                 "status": str,
                 "finish_reason": str,

@@ -1,30 +1,52 @@
-"""URLs a source already has: stored articles and pages seen as non-articles, looked up in the database."""
+"""What a source already has, looked up in the database: URLs fetched before, and when it last crawled well."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
+from crawler.discovery import parse_date
 from crawler.urls import canonical_url
 
 
 class KnownUrls:
-    """Read-only lookups in `pages` (every article-candidate URL fetched before, with its outcome)."""
+    """Read-only lookups in `pages` (every article-candidate URL fetched before, with its outcome) and `runs`.
 
-    def __init__(self, db_path: str | Path) -> None:
+    An article first published (or first seen) after `revisit_after` is not "known": it is fetched again, so
+    updates to young stories are caught.
+    """
+
+    def __init__(self, db_path: str | Path, revisit_after: datetime | None = None) -> None:
+        self.revisit_after = revisit_after.isoformat() if revisit_after else None
         self.conn: sqlite3.Connection | None = None
         if Path(db_path).exists():
             self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
             self.conn.execute("PRAGMA busy_timeout = 30000")
 
     def __contains__(self, url: str) -> bool:
+        row = self._one(
+            "SELECT p.status, coalesce(a.published_at, a.first_seen_at) FROM pages p"
+            " LEFT JOIN articles a ON a.id = p.article_id WHERE p.url = ?",
+            canonical_url(url),
+        )
+        if row is None:
+            return False
+        status, born = row
+        return not (self.revisit_after and status == "article" and born and born >= self.revisit_after)
+
+    def last_success(self, source: str) -> datetime | None:
+        """The time the source's last successful run crawled "as of" (None when it never had one)."""
+        row = self._one("SELECT max(as_of) FROM runs WHERE source = ? AND status = 'ok'", source)
+        return parse_date(row[0]) if row else None
+
+    def _one(self, sql: str, *params: object) -> tuple | None:
         if self.conn is None:
-            return False
+            return None
         try:
-            row = self.conn.execute("SELECT 1 FROM pages WHERE url = ?", (canonical_url(url),)).fetchone()
-        except sqlite3.OperationalError:  # no pages table yet
-            return False
-        return row is not None
+            return self.conn.execute(sql, params).fetchone()
+        except sqlite3.OperationalError:  # a database without these tables yet
+            return None
 
     def close(self) -> None:
         if self.conn is not None:

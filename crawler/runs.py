@@ -34,11 +34,9 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_status(finish_reason: str, row: dict[str, Any]) -> str:
-    """ "ok" when the crawl finished and fetched something; "failed" otherwise."""
-    if finish_reason != "finished":
-        return "failed"
-    return "ok" if row["pages_fetched"] else "failed"
+def run_status(finish_reason: str, row: dict[str, Any], spider_errors: int) -> str:
+    """Whether a run is "ok": it finished, fetched something and its code raised nothing; else "failed"."""
+    return "ok" if finish_reason == "finished" and row["pages_fetched"] and not spider_errors else "failed"
 
 
 class RunRecorder:
@@ -57,13 +55,16 @@ class RunRecorder:
 
     def spider_opened(self, spider: Any) -> None:
         db = open_db(self.db_path)
-        row = {"source": spider.name, "started_at": utc_now(), "status": "running"}
+        as_of = spider.now().replace(microsecond=0).isoformat()
+        row = {"source": spider.name, "started_at": utc_now(), "as_of": as_of, "status": "running"}
         spider.run_id = db["runs"].insert(row).last_pk
         db.close()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        row = run_stats(self.crawler.stats.get_stats())
-        row.update(finished_at=utc_now(), finish_reason=reason, status=run_status(reason, row))
+        stats = self.crawler.stats.get_stats()
+        row = run_stats(stats)
+        status = run_status(reason, row, stats.get("spider_exceptions/count", 0))
+        row.update(finished_at=utc_now(), finish_reason=reason, status=status)
         db = open_db(self.db_path)
         db["runs"].update(spider.run_id, row)
         db.close()

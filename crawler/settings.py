@@ -10,7 +10,8 @@ NEWSCRAWL_DB = "output/news.db"  # SQLite database, created on first use
 NEWSCRAWL_MIN_WORDS = 40  # articles with fewer body words are rejected ("too_short")
 NEWSCRAWL_BATCH_SIZE = 50  # articles written per transaction
 NEWSCRAWL_NOW = ""  # ISO 8601 time to crawl "as of" (replays of recorded sites); empty: the real time
-NEWSCRAWL_SKIP_KNOWN = True  # do not download URLs already stored as articles or seen as non-articles
+NEWSCRAWL_SKIP_KNOWN = True  # incremental: no download of known URLs, no listing entries older than the last run
+NEWSCRAWL_OVERLAP_HOURS = 6  # listing entries dated before the last successful run, less this, are skipped
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"

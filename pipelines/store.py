@@ -15,12 +15,16 @@ from crawler.words import count_words
 from pipelines.dedupe import content_hash
 from pipelines.validate import Rejected
 
-# fields compared to decide whether a stored article changed
-COMPARED = ("title", "body", "caption", "authors", "published_at", "modified_at", "section", "tags", "image_url")
+# fields compared to decide whether a stored article changed (a new dateModified alone is not a change)
+COMPARED = ("title", "body", "caption", "authors", "published_at", "section", "tags", "image_url")
 WRITTEN = [name for name in ARTICLE_COLUMNS if name not in ("id", "duplicate_of")]
 INSERT_ARTICLE = f"INSERT INTO articles ({', '.join(WRITTEN)}) VALUES ({', '.join(':' + n for n in WRITTEN)})"
 UPDATE_ARTICLE = "UPDATE articles SET {} WHERE id = :id".format(
     ", ".join(f"{n} = :{n}" for n in WRITTEN if n not in ("url", "first_seen_at"))
+)
+SAVE_VERSION = (
+    "INSERT INTO article_versions (article_id, title, body, caption, modified_at, replaced_at)"
+    " SELECT id, title, body, caption, modified_at, ? FROM articles WHERE id = ?"
 )
 UPSERT_PAGE = (
     "INSERT INTO pages (url, source, status, reason, article_id, fetched_at)"
@@ -128,6 +132,8 @@ class StorePipeline:
             article_id, outcome = conn.execute(INSERT_ARTICLE, row).lastrowid, "new"
         elif tuple(found[1:]) != tuple(row[name] for name in COMPARED):
             article_id, outcome = found[0], "updated"
+            conn.execute(SAVE_VERSION, [now, article_id])
+            row["modified_at"] = row["modified_at"] or now
             conn.execute(UPDATE_ARTICLE, {**row, "id": article_id})
         else:
             article_id, outcome = found[0], "unchanged"

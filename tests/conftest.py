@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -39,11 +40,18 @@ class CrawlEnv:
         self.sources_dir = tmp_path / "sources"
         self.sources_dir.mkdir()
         self.db = tmp_path / "news.db"
+        self.sites = tmp_path / "sites"
         self.servers: dict[str, ReplayServer] = {}
 
+    def copy_site(self, name: str) -> Path:
+        """A copy of recorded site `name` that a test may change between crawls; `serve` then serves it."""
+        return Path(shutil.copytree(SITES / name, self.sites / name))
+
     def serve(self, name: str, edit: dict[str, str] | None = None) -> ReplayServer:
-        """Serve site `name` and write its source config pointed at the server (`edit` replaces text in it)."""
-        server = ReplayServer.for_folder(SITES / name).start()
+        """Serve site `name` (the test's copy if it made one) and write its source config pointed at the server
+        (`edit` replaces text in it)."""
+        folder = self.sites / name if (self.sites / name).exists() else SITES / name
+        server = ReplayServer.for_folder(folder).start()
         self.servers[name] = server
         text = find_source_file(name, SOURCE_FOLDERS).read_text(encoding="utf-8")
         for old, new in (edit or {}).items():

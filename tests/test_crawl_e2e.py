@@ -78,7 +78,7 @@ def test_fts_search_finds_crawled_articles(env):
 
 
 def test_second_crawl_adds_no_row_and_fetches_no_known_article(env):
-    server = env.serve("aljarida", edit=WITH_TAGS)
+    server = env.serve("aljarida", edit={**WITH_TAGS, "revisit_hours = 6": "revisit_hours = 0"})
     assert_ok(env.scrapy("crawl", "aljarida"))
     first_requests = len(server.requests)
     before = env.rows("SELECT count(*) AS n FROM articles")[0]["n"]
@@ -250,3 +250,45 @@ def test_status_reports_each_source_and_flags_a_stale_one(env):
     assert stale.returncode == 1
     flagged = [line for line in stale.stdout.splitlines() if "!!" in line]
     assert len(flagged) == 1 and flagged[0].startswith("aggregator") and "stale" in flagged[0]
+
+
+def article_requests(server, since: int) -> list[str]:
+    """Article pages the site served after its `since`-th request."""
+    return [p for p in server.requests[since:] if p.lstrip("/") in ARTICLES or p.lstrip("/") in NOT_ARTICLES]
+
+
+def test_one_new_article_costs_one_article_download(env):
+    site = env.copy_site("aljarida")
+    held_back = site / "article" / "74480.html"
+    text = held_back.read_bytes()
+    held_back.unlink()  # not published yet: the listings already name it, the page is a 404
+    server = env.serve("aljarida", edit={**WITH_TAGS, "revisit_hours = 6": "revisit_hours = 0"})
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    assert "article/74480" not in env.articles()
+    held_back.write_bytes(text)
+    before = len(server.requests)
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    assert article_requests(server, before) == ["/article/74480"]
+    assert set(env.articles()) == set(ARTICLES)
+    runs = env.rows("SELECT articles_new, status FROM runs ORDER BY id")
+    assert runs[1] == {"articles_new": 1, "status": "ok"}
+
+
+def test_young_articles_are_revisited_and_a_change_is_versioned(env):
+    site = env.copy_site("aljarida")
+    server = env.serve("aljarida", edit=WITH_TAGS)  # the shipped revisit_hours = 6
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    page = site / "article" / "74480.html"
+    old_line = ARTICLES["article/74480"]["last_line"]
+    new_line = "وأعلنت الإدارة لاحقاً تمديد التحذير حتى نهاية الأسبوع."
+    page.write_text(page.read_text(encoding="utf-8").replace(old_line, new_line), encoding="utf-8")
+    before = len(server.requests)
+    assert_ok(env.scrapy("crawl", "aljarida"))
+    revisited = article_requests(server, before)
+    assert "/article/74480" in revisited and "/article/73010" not in revisited  # young ones only
+    row = env.articles()["article/74480"]
+    assert row["body"].endswith(new_line) and row["modified_at"] and row["first_seen_at"] <= row["last_seen_at"]
+    (version,) = env.rows("SELECT * FROM article_versions")
+    assert version["article_id"] == row["id"] and version["body"].endswith(old_line)
+    last = env.rows("SELECT articles_updated, articles_new FROM runs ORDER BY id DESC LIMIT 1")[0]
+    assert last == {"articles_updated": 1, "articles_new": 0}

@@ -35,9 +35,16 @@ class SourceSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.fixed_now = parse_date(crawler.settings.get("NEWSCRAWL_NOW"))
-        if crawler.settings.getbool("NEWSCRAWL_SKIP_KNOWN"):
-            spider.known = KnownUrls(crawler.settings.get("NEWSCRAWL_DB"))
+        settings = crawler.settings
+        spider.fixed_now = parse_date(settings.get("NEWSCRAWL_NOW"))
+        if settings.getbool("NEWSCRAWL_SKIP_KNOWN"):
+            hours = spider.source.revisit_hours
+            spider.known = KnownUrls(
+                settings.get("NEWSCRAWL_DB"), spider.now() - timedelta(hours=hours) if hours else None
+            )
+            last = spider.known.last_success(spider.name)
+            overlap = timedelta(hours=settings.getfloat("NEWSCRAWL_OVERLAP_HOURS"))
+            spider.listed_after = last - overlap if last else None
         return spider
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -45,6 +52,7 @@ class SourceSpider(Spider):
         self.known: KnownUrls | set[str] = set()
         self.scheduled: set[str] = set()  # article URLs requested this run
         self.fixed_now: datetime | None = None
+        self.listed_after: datetime | None = None  # the last successful run, less the overlap
 
     def now(self) -> datetime:
         """The current time (NEWSCRAWL_NOW when set, for replays of recorded sites)."""
@@ -89,9 +97,14 @@ class SourceSpider(Spider):
         return True
 
     def too_old(self, link: Link) -> bool:
-        """True when the listing dates the link before the source's max_age_days."""
+        """True when the listing dates the link before the source's max_age_days, or before its last successful
+        run (less NEWSCRAWL_OVERLAP_HOURS): what was listed then has been crawled then."""
+        if link.date is None:
+            return False
         max_age = self.source.max_age_days
-        return bool(max_age and link.date and link.date < self.now() - timedelta(days=max_age))
+        if max_age and link.date < self.now() - timedelta(days=max_age):
+            return True
+        return bool(self.listed_after and link.date < self.listed_after)
 
     def in_domain(self, url: str) -> bool:
         """An http(s) URL on one of the source's allowed domains (or their subdomains)."""
