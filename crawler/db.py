@@ -91,6 +91,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             {"url": str, "source": str, "status": str, "reason": str, "article_id": int, "fetched_at": str},
             pk="url",
         )
+    if "listings" not in db.table_names():
+        # validators of sitemaps, feeds and section pages, for conditional requests
+        db["listings"].create(
+            {"url": str, "source": str, "etag": str, "last_modified": str, "checked_at": str}, pk="url"
+        )
     if "runs" not in db.table_names():
         db["runs"].create(
             {

@@ -35,6 +35,19 @@ class KnownUrls:
         status, born = row
         return not (self.revisit_after and status == "article" and born and born >= self.revisit_after)
 
+    def young_articles(self, source: str) -> list[str]:
+        """URLs of the source's stored articles born after `revisit_after`, to fetch again for updates."""
+        if not self.revisit_after or self.conn is None:
+            return []
+        try:
+            rows = self.conn.execute(
+                "SELECT url FROM articles WHERE source = ? AND coalesce(published_at, first_seen_at) >= ?",
+                (source, self.revisit_after),
+            )
+            return [url for (url,) in rows]
+        except sqlite3.OperationalError:
+            return []
+
     def last_success(self, source: str) -> datetime | None:
         """The time the source's last successful run crawled "as of" (None when it never had one)."""
         row = self._one("SELECT max(as_of) FROM runs WHERE source = ? AND status = 'ok'", source)

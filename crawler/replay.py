@@ -5,13 +5,15 @@ A site folder mirrors URL paths: `/article/1` is served from `article/1`, `artic
 (`/tags?query=x&pgno=2` -> `tags@query=x&pgno=2.html`). `site.toml` in the folder gives the real `origin`
 (e.g. "https://www.aljarida.com"), rewritten in served text to the server's own address so recorded pages keep
 their real links, and `recorded_at`, the time replays crawl "as of". One server serves one site, so its
-robots.txt sits at the root. It also answers proxy requests (`GET http://host/path`), so a crawler with
-`http_proxy` set reaches it under real host names.
+robots.txt sits at the root. Responses carry an ETag, and a matching If-None-Match gets a 304, as on real
+servers. It also answers proxy requests (`GET http://host/path`), so a crawler with `http_proxy` set reaches it
+under real host names.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import mimetypes
 import re
 import sys
@@ -73,6 +75,7 @@ class ReplayServer:
     port: int = 0
     public_url: str | None = None  # what the origin is rewritten to; default: this server's own address
     requests: list[str] = field(default_factory=list)
+    not_modified: list[str] = field(default_factory=list)  # requests answered 304 (their ETag matched)
 
     def __post_init__(self) -> None:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
@@ -128,9 +131,15 @@ def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             status, ctype, body = server.respond(self.path)
+            etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                server.not_modified.append(self.path)
+                status, body = 304, b""
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
+            if status in (200, 304):
+                self.send_header("ETag", etag)
             self.end_headers()
             self.wfile.write(body)
 

@@ -24,6 +24,9 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalListings": 560,
+}
 EXTENSIONS = {
     "crawler.runs.RunRecorder": 500,
 }

@@ -87,6 +87,10 @@ def test_second_crawl_adds_no_row_and_fetches_no_known_article(env):
         path for path in server.requests[first_requests:] if path.lstrip("/") in ARTICLES | dict.fromkeys(NOT_ARTICLES)
     ]
     assert again == []
+    # sitemaps and feeds are asked with their validators and answer 304; containers are read whole
+    for path in ("/rssFeed/1", "/rssFeed/0", "/sitemaps/news_sitemap.xml", "/sitemaps/2024/8/sitemap_0.xml.gz"):
+        assert path in server.not_modified, path
+    assert "/sitemap.xml" not in server.not_modified and "/robots.txt" not in server.not_modified
     assert env.rows("SELECT count(*) AS n FROM articles")[0]["n"] == before
     runs = env.rows("SELECT * FROM runs ORDER BY id")
     assert len(runs) == 2 and runs[1]["articles_new"] == 0 and runs[1]["status"] == "ok"

@@ -15,10 +15,10 @@ from twisted.python.failure import Failure
 from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract
 from crawler.known import KnownUrls
+from crawler.middlewares import LISTING
 from crawler.sources import Source
 
-ARTICLE = "article"  # request meta "newscrawl" kinds
-LISTING = "listing"
+ARTICLE = "article"  # request meta "newscrawl" kind of article pages
 
 
 class SourceSpider(Spider):
@@ -53,12 +53,16 @@ class SourceSpider(Spider):
         self.scheduled: set[str] = set()  # article URLs requested this run
         self.fixed_now: datetime | None = None
         self.listed_after: datetime | None = None  # the last successful run, less the overlap
+        self.containers: set[str] = set()  # robots.txt and sitemap indexes: always read whole (children change)
 
     def now(self) -> datetime:
         """The current time (NEWSCRAWL_NOW when set, for replays of recorded sites)."""
         return self.fixed_now or datetime.now(timezone.utc)
 
     async def start(self) -> AsyncIterator[Request]:
+        if isinstance(self.known, KnownUrls):  # young stories are fetched again, listed or not (revisit_hours)
+            for request in self.article_requests(Link(url) for url in self.known.young_articles(self.name)):
+                yield request
         for url in self.source.sitemaps:
             parse = self.parse_robots if url.endswith("/robots.txt") else self.parse_sitemap
             yield self.listing_request(url, parse)
@@ -71,7 +75,8 @@ class SourceSpider(Spider):
 
     def listing_request(self, url: str, callback: Any) -> Request:
         """A sitemap, feed or section page: fetched every run (never skipped as known)."""
-        return Request(url, callback=callback, errback=self.on_error, meta={"newscrawl": LISTING}, priority=10)
+        meta = {"newscrawl": LISTING, "handle_httpstatus_list": [304]}
+        return Request(url, callback=callback, errback=self.on_error, meta=meta, priority=10)
 
     def article_requests(self, links: Iterable[Link]) -> Iterator[Request]:
         """Requests for the links that are this source's articles, within the run's age and count limits."""
@@ -116,12 +121,17 @@ class SourceSpider(Spider):
     # --- callbacks --------------------------------------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
+        self.containers.add(response.url)
         for link in sitemaps_from_robots(response.body, response.url):
             if self.in_domain(link.url):
                 yield self.listing_request(link.url, self.parse_sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if response.status == 304:  # unchanged since the last complete run: nothing new listed
+            return
         links = list(parse_sitemap(response.body, response.url))
+        if any(link.is_sitemap for link in links):
+            self.containers.add(response.url)
         if not links:
             self.logger.warning("no entries in sitemap %s (malformed or empty)", response.url)
         for link in links:
@@ -130,12 +140,16 @@ class SourceSpider(Spider):
         yield from self.article_requests(link for link in links if not link.is_sitemap)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
+        if response.status == 304:
+            return
         links = list(parse_feed(response.body, response.url))
         if not links:
             self.logger.warning("no entries in feed %s (malformed or empty)", response.url)
         yield from self.article_requests(links)
 
     def parse_section(self, response: Response) -> Iterator[Request]:
+        if response.status == 304:
+            return
         if not isinstance(response, TextResponse):
             self.logger.warning("section page %s is not text (%s)", response.url, response.headers.get("Content-Type"))
             return
@@ -175,4 +189,6 @@ class SourceSpider(Spider):
         else:
             kind, detail = failure.type.__name__, failure.getErrorMessage() or failure.type.__name__
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
+        if request.meta.get("newscrawl") == ARTICLE:
+            self.crawler.stats.inc_value("newscrawl/article_fetch_errors")
         self.logger.warning("fetch failed: %s: %s", unquote(request.url), detail)

@@ -1,0 +1,89 @@
+"""ConditionalListings: sitemaps, feeds and section pages fetched with If-None-Match / If-Modified-Since."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from crawler.db import open_db, utc_now
+
+LISTING = "listing"  # request meta "newscrawl" value of sitemaps, feeds and section pages
+
+
+class ConditionalListings:
+    """Sends the validators a listing answered with last time; a 304 means nothing new was listed there.
+
+    Validators are saved only after a run that finished with every article fetched: a listing whose articles
+    were not all fetched must be read again next time, not answered 304. Containers (robots.txt, sitemap
+    indexes, as the spider found them) get none: their children can change while they stay the same.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("NEWSCRAWL_DB")
+        self.known: dict[str, tuple[str | None, str | None]] = {}
+        self.fresh: dict[str, tuple[str | None, str | None]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ConditionalListings:
+        if not crawler.settings.getbool("NEWSCRAWL_SKIP_KNOWN"):
+            raise NotConfigured("a full recrawl (NEWSCRAWL_SKIP_KNOWN off) reads every listing whole")
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_opened(self, spider: Any) -> None:
+        if not Path(self.db_path).exists():
+            return
+        with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True) as conn:
+            try:
+                rows = conn.execute("SELECT url, etag, last_modified FROM listings WHERE source = ?", (spider.name,))
+                self.known = {url: (etag, modified) for url, etag, modified in rows}
+            except sqlite3.OperationalError:
+                self.known = {}
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        if request.meta.get("newscrawl") != LISTING or request.url not in self.known:
+            return
+        etag, modified = self.known[request.url]
+        if etag:
+            request.headers.setdefault(b"If-None-Match", etag)
+        if modified:
+            request.headers.setdefault(b"If-Modified-Since", modified)
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        if request.meta.get("newscrawl") == LISTING:
+            if response.status == 304:
+                self.crawler.stats.inc_value("newscrawl/listings_unchanged")
+            elif response.status == 200:
+                etag, modified = response.headers.get(b"ETag"), response.headers.get(b"Last-Modified")
+                if etag or modified:
+                    self.fresh[request.url] = (_text(etag), _text(modified))
+        return response
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        stats = self.crawler.stats
+        failed_articles = stats.get_value("newscrawl/article_fetch_errors", 0)
+        if reason != "finished" or failed_articles or not self.fresh:
+            return
+        containers = getattr(spider, "containers", set())
+        rows = [
+            {"url": url, "source": spider.name, "etag": etag, "last_modified": modified, "checked_at": utc_now()}
+            for url, (etag, modified) in self.fresh.items()
+            if url not in containers
+        ]
+        if not rows:
+            return
+        db = open_db(self.db_path)
+        db["listings"].upsert_all(rows, pk="url")
+        db.close()
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value else None
