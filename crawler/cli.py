@@ -18,6 +18,7 @@ from crawler import search as search_db
 from crawler.db import open_db
 from crawler.items import NotArticle
 from crawler.lock import Busy, CrawlLock
+from crawler.runlog import Progress, configure_logging, summary
 from crawler.sources import Source, SourceError, load_sources
 from crawler.status import all_status as source_health
 
@@ -60,19 +61,29 @@ def check_database(path: str) -> None:
 
 
 def run_crawl(settings: Any, names: list[str]) -> int:
-    """Crawl the named sources in one process, in parallel; 0 when every source's run is ok, else 1."""
+    """Crawl the named sources in one process, in parallel; 0 when every source's run is ok, else 1.
+
+    The full log goes to a rotating file; stderr gets warnings, a live progress line on a terminal, and one
+    summary line per source at the end."""
     from scrapy.crawler import CrawlerProcess
 
+    log_file = configure_logging(settings)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
     for name in names:
         crawler = process.create_crawler(name)
         process.crawl(crawler)
         crawlers.append(crawler)
+    progress = Progress(crawlers)
+    progress.start()
     process.start()
+    progress.stop()
+    for crawler in crawlers:
+        click.echo(f"newscrawl: {summary(crawler)}", err=True)
     failed = [c.spider.name for c in crawlers if c.stats.get_value("newscrawl/run_status") != "ok"]
     for name in failed:
-        click.echo(f"newscrawl: source {name} failed (see the runs table and the log)", err=True)
+        click.echo(f"newscrawl: source {name} failed (see the runs table and {log_file})", err=True)
     return 1 if failed else 0
 
 

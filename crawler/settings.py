@@ -11,6 +11,9 @@ NEWSCRAWL_MIN_WORDS = 40  # articles with fewer body words are rejected ("too_sh
 NEWSCRAWL_BATCH_SIZE = 50  # articles written per transaction
 NEWSCRAWL_NOW = ""  # ISO 8601 time to crawl "as of" (replays of recorded sites); empty: the real time
 NEWSCRAWL_SKIP_KNOWN = True  # incremental: no download of known URLs, no listing entries older than the last run
+NEWSCRAWL_LOG_DIR = ""  # `newscrawl crawl` logs here; empty: logs/ next to the database (output/logs)
+NEWSCRAWL_LOG_MAX_BYTES = 10 * 1024 * 1024  # the log file is rotated at this size...
+NEWSCRAWL_LOG_BACKUPS = 5  # ...keeping this many old files
 NEWSCRAWL_OVERLAP_HOURS = 6  # listing entries dated before the last successful run, less this, are skipped
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------

@@ -58,3 +58,14 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(env):
     result = env.newscrawl("crawl")
     assert result.returncode == 0, result.stderr
     assert env.rows("SELECT status FROM runs") == [{"status": "ok"}]
+
+
+def test_crawl_logs_to_a_file_and_summarises_on_stderr(env):
+    env.serve("aggregator")
+    result = env.newscrawl("crawl")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "newscrawl: aggregator: ok, 6 pages, 3 new, 0 updated, 0 duplicates, 0 rejected, 0 errors"
+    ]
+    log = (env.db.parent / "logs" / "newscrawl.log").read_text(encoding="utf-8")
+    assert "INFO: Spider opened" in log and "run 1 of aggregator: ok" in log

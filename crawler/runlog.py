@@ -1,0 +1,85 @@
+"""How a `newscrawl crawl` talks: everything to a rotating log file, warnings and a summary on stderr, and a
+live progress line per source when stderr is a terminal (never under cron)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import Any
+
+from twisted.internet import task
+
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+
+
+def log_dir(settings: Any) -> Path:
+    """NEWSCRAWL_LOG_DIR, or `logs/` next to the database."""
+    return Path(settings.get("NEWSCRAWL_LOG_DIR") or Path(settings.get("NEWSCRAWL_DB")).parent / "logs")
+
+
+def configure_logging(settings: Any) -> Path:
+    """Root logging: INFO and up to `<log dir>/newscrawl.log` (rotated), WARNING and up to stderr."""
+    folder = log_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "newscrawl.log"
+    to_file = RotatingFileHandler(
+        path,
+        maxBytes=settings.getint("NEWSCRAWL_LOG_MAX_BYTES"),
+        backupCount=settings.getint("NEWSCRAWL_LOG_BACKUPS"),
+        encoding="utf-8",
+    )
+    to_file.setLevel(logging.INFO)
+    to_stderr = logging.StreamHandler(sys.stderr)
+    to_stderr.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    root.handlers[:] = []
+    for handler in (to_file, to_stderr):
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def summary(crawler: Any) -> str:
+    """One line on how a source's run went."""
+    stats = crawler.stats.get_stats()
+    value = lambda key: stats.get(f"newscrawl/{key}", 0)  # noqa: E731
+    rejected = sum(v for k, v in stats.items() if k.startswith("newscrawl/rejected/"))
+    errors = sum(v for k, v in stats.items() if k.startswith("newscrawl/errors/"))
+    return (
+        f"{crawler.spider.name}: {value('run_status') or 'failed'}, {stats.get('downloader/response_count', 0)} pages,"
+        f" {value('articles_new')} new, {value('articles_updated')} updated, {value('duplicates')} duplicates,"
+        f" {rejected} rejected, {errors} errors"
+    )
+
+
+class Progress:
+    """A live line per source on a terminal: pages, new articles, errors; refreshed every two seconds."""
+
+    def __init__(self, crawlers: list[Any]) -> None:
+        self.crawlers = crawlers
+        self.loop = task.LoopingCall(self.draw)
+
+    def start(self) -> None:
+        if sys.stderr.isatty():
+            self.loop.start(2.0, now=False)
+
+    def stop(self) -> None:
+        if self.loop.running:
+            self.loop.stop()
+            sys.stderr.write("\n")
+
+    def draw(self) -> None:
+        parts = []
+        for crawler in self.crawlers:
+            stats = crawler.stats.get_stats()
+            errors = sum(v for k, v in stats.items() if k.startswith("newscrawl/errors/"))
+            name = crawler.spider.name if crawler.spider else "?"
+            parts.append(
+                f"{name}: {stats.get('downloader/response_count', 0)} pages,"
+                f" {stats.get('newscrawl/articles_new', 0)} new, {errors} errors"
+            )
+        sys.stderr.write("\r\033[K" + " | ".join(parts))
+        sys.stderr.flush()
