@@ -18,6 +18,7 @@ import mimetypes
 import re
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -74,6 +75,7 @@ class ReplayServer:
     site: Site
     port: int = 0
     public_url: str | None = None  # what the origin is rewritten to; default: this server's own address
+    delay: float = 0.0  # seconds to wait before answering (a slow site, for tests that interrupt a crawl)
     requests: list[str] = field(default_factory=list)
     not_modified: list[str] = field(default_factory=list)  # requests answered 304 (their ETag matched)
 
@@ -130,6 +132,7 @@ class ReplayServer:
 def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            time.sleep(server.delay)
             status, ctype, body = server.respond(self.path)
             etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
             if status == 200 and self.headers.get("If-None-Match") == etag:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import signal
+import sqlite3
+import subprocess
 import sys
+import time
 from urllib.parse import unquote
 
-from conftest import NEWSCRAWL, SITES, SOURCE_FOLDERS, run
+from conftest import NEWSCRAWL, ROOT, SITES, SOURCE_FOLDERS, run
 from crawler.replay import ReplayServer, find_source_file
 
 EXPECTED = json.loads((SITES / "aljarida" / "expected.json").read_text(encoding="utf-8"))
@@ -296,3 +300,38 @@ def test_young_articles_are_revisited_and_a_change_is_versioned(env):
     assert version["article_id"] == row["id"] and version["body"].endswith(old_line)
     last = env.rows("SELECT articles_updated, articles_new FROM runs ORDER BY id DESC LIMIT 1")[0]
     assert last == {"articles_updated": 1, "articles_new": 0}
+
+
+def committed(env) -> int:
+    """Articles committed so far (0 before the database exists)."""
+    try:
+        return env.rows("SELECT count(*) AS n FROM articles")[0]["n"] if env.db.exists() else 0
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def test_a_crawl_killed_at_several_points_then_rerun_stores_every_article_once(env):
+    server = env.serve("aljarida", edit={**WITH_TAGS, "revisit_hours = 6": "revisit_hours = 0"})
+    server.delay = 0.1
+    command = [str(NEWSCRAWL), "crawl", "--db", str(env.db), "--sources-dir", str(env.sources_dir)]
+    command += [f"--set={item}" for item in ("NEWSCRAWL_BATCH_SIZE=1", "CONCURRENT_REQUESTS_PER_DOMAIN=1")]
+    command += [f"--set={name}={value}" for name, value in env.fast.items()]
+    for stored in (2, 5):  # kill once that many articles are committed, mid-crawl
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None and committed(env) < stored:
+            time.sleep(0.02)
+        assert process.poll() is None, "the crawl ended before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert env.rows("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+        assert env.rows("SELECT count(*) AS n FROM articles WHERE body = '' OR title = ''")[0]["n"] == 0
+    stored_before_rerun = len(env.articles())
+    server.delay = 0
+    assert_ok(env.newscrawl("crawl"))
+    assert 0 < stored_before_rerun < len(ARTICLES)  # the kills did interrupt a crawl that had stored some
+    urls = [row["url"] for row in env.rows("SELECT url FROM articles")]
+    assert len(urls) == len(set(urls))
+    assert set(env.articles()) == set(ARTICLES)
+    fts = env.rows("SELECT count(*) AS n FROM articles_fts")[0]["n"]
+    assert fts == len(ARTICLES)
