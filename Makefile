@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: crawl demo test lint bench-quality clean
+.PHONY: crawl demo test lint bench bench-quality bench-recrawl clean
 
 crawl: $(VENV)/.installed       ## crawl every configured source into output/news.db
 	$(BIN)/newscrawl crawl
@@ -18,8 +18,13 @@ test: $(VENV)/.installed-test   ## lint and run the whole test suite
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
+bench: bench-quality bench-recrawl  ## every benchmark (they print figures; none asserts)
+
 bench-quality: $(VENV)/.installed  ## extraction quality on ../shared/benchmarks, ours beside plain trafilatura
 	$(BIN)/python benchmarks/quality.py
+
+bench-recrawl: $(VENV)/.installed  ## first crawl of a 5,000-article site, then a no-news recrawl
+	$(BIN)/python benchmarks/recrawl.py --articles 5000
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
