@@ -47,7 +47,7 @@ def build_site(folder: Path, count: int, now: datetime) -> None:
         page_id = 200000 + n
         html = re.sub(r"/article/\d+", f"/article/{page_id}", templates[n % len(templates)])
         own = f"<p>وفي سياق متصل، أشار التقرير رقم {page_id} إلى تفاصيل إضافية تخص هذا الخبر تحديداً.</p>"
-        html = re.sub(r'(id="articleBody"[^>]*>)', lambda m: m[1] + own, html, count=1)
+        html = re.sub(r'(id="articleBody"[^>]*>)', lambda m, own=own: m[1] + own, html, count=1)
         (folder / "article" / f"{page_id}.html").write_text(html, encoding="utf-8")
         stamp = (now - timedelta(minutes=5 * n)).isoformat()
         entries.append(f"<url><loc>{ORIGIN}/article/{page_id}</loc><lastmod>{stamp}</lastmod></url>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ class ConditionalListings:
     def spider_opened(self, spider: Any) -> None:
         if not Path(self.db_path).exists():
             return
-        with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True) as conn:
+        with closing(sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)) as conn:
             try:
                 rows = conn.execute("SELECT url, etag, last_modified FROM listings WHERE source = ?", (spider.name,))
                 self.known = {url: (etag, modified) for url, etag, modified in rows}
