@@ -354,3 +354,21 @@ def test_aljarida_cms_page_against_its_truth():
     assert datetime.fromisoformat(result.published_at) == datetime.fromisoformat(truth["published"])
     assert result.authors == truth["authors"]
     assert result.language == truth["language"]
+
+
+def test_title_h1_without_the_kicker_of_the_metadata_and_entities_unescaped():
+    head = '<meta property="og:title" content="Iran attack: &quot;Restraint has a lot to do with the US&quot;"/>'
+    result = article(page('<h1>"Restraint has a lot to do with the US"</h1>' + paras(ENGLISH_PARAS), head))
+    assert result.title == '"Restraint has a lot to do with the US"'
+    assert (
+        strip_site_name("Steigende US-Zinsen setzen Dax zu | Börsen-Zeitung", None, "www.boersen-zeitung.de")
+        == "Steigende US-Zinsen setzen Dax zu"
+    )
+
+
+def test_utf8_bytes_win_over_a_wrong_declared_charset():
+    html = page(
+        "<h1>La sanción</h1>" + paras(ENGLISH_PARAS),
+        '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"/>',
+    )
+    assert article(html.encode("utf-8")).title == "La sanción"

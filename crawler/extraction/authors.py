@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
+from trafilatura.metadata import extract_author
+
+from crawler.extraction.dates import EASTERN_DIGITS
 from crawler.extraction.page import Page, text_of
 
 BYLINE_NODES = (
     "[rel=author], [itemprop=author] [itemprop=name], .byline .author, .author-name, .byline, .article-author"
 )
-PREFIX = re.compile(r"^\s*(?:by|von|par|por|door|di|بقلم|كتب|كتبت|إعداد|اعداد)\s*[:：]?\s+", re.I)
+PREFIX = re.compile(
+    r"^\s*(?:by|written by|von|par|por|door|di|autor|autorin|author|text|بقلم|كتب|كتبت|إعداد|اعداد)\s*[:：]?\s+", re.I
+)
 SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\s+و\s+)\s*", re.I)
 NOT_PEOPLE = re.compile(
     r"^(?:the )?(?:editorial|news|web|digital|online|sports?|business)? ?(?:desk|team|staff|board|room)$|"
@@ -25,6 +31,8 @@ def clean_name(raw: str) -> str | None:
     name = PREFIX.sub("", " ".join(raw.split()))
     name = re.split(r"\s+[-–—|]\s+", name)[0].strip(" .,:;")  # "name - city" (a dateline), "name | role"
     if not name or len(name) > 60 or "http" in name or "@" in name or NOT_PEOPLE.match(name):
+        return None
+    if re.search(r"\d", name.translate(EASTERN_DIGITS)):  # a date or time caught in the byline
         return None
     return name
 
@@ -55,6 +63,9 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
             ]
         if not raw:
             raw = [text_of(n) for n in page.tree.cssselect(BYLINE_NODES)][:1]
+        if not raw:  # trafilatura's own byline heuristics, on a copy (they prune the tree they are given)
+            found = extract_author(copy.deepcopy(page.tree))
+            raw = found.split(";") if found else []
     site = (page.site_name or "").casefold()
     names: list[str] = []
     for entry in raw:

@@ -90,8 +90,11 @@ def decode(data: str | bytes) -> str:
     head = data[:1024].lstrip()
     if head.startswith(BINARY_MAGIC) or head.count(b"\x00") > 8:
         raise NotHtml("binary content, not HTML")
-    _, text = html_to_unicode(None, data)
-    return text
+    try:  # valid UTF-8 is almost never an accident, and pages often declare a charset they do not use
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        _, text = html_to_unicode(None, data)  # the declared charset (BOM, meta), else a guess
+        return text
 
 
 def parse_page(data: str | bytes, url: str) -> Page:

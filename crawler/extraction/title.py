@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -10,9 +11,17 @@ from crawler.extraction.page import Page, text_of
 SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
 
 
+GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def _squashed(text: str) -> str:
+    """Letters and digits only, umlauts spelt out: "Börsen-Zeitung" and boersen-zeitung.de meet."""
+    return re.sub(r"[\W_]+", "", _norm(text).translate(GERMAN))
 
 
 def strip_site_name(title: str, site_name: str | None, host: str) -> str:
@@ -21,13 +30,12 @@ def strip_site_name(title: str, site_name: str | None, host: str) -> str:
     if len(parts) < 2:
         return title.strip()
     names = {_norm(site_name)} if site_name else set()
-    host_word = host.removeprefix("www.").split(".")[0]
+    host_word = _squashed(host.removeprefix("www.").split(".")[0])
 
     def is_site(part: str) -> bool:
-        norm = _norm(part)
-        return bool(norm) and (
-            norm in names or norm.replace(" ", "") == host_word or any(n and n in norm for n in names)
-        )
+        norm, squashed = _norm(part), _squashed(part)
+        on_host = bool(host_word) and (squashed == host_word or (len(host_word) >= 5 and host_word in squashed))
+        return bool(norm) and (norm in names or on_host or any(n and n in norm for n in names))
 
     kept = [p for p in parts if not is_site(p)]
     if len(kept) < len(parts) and kept:
@@ -35,6 +43,12 @@ def strip_site_name(title: str, site_name: str | None, host: str) -> str:
         start, end = title.find(kept[0]), title.rfind(kept[-1]) + len(kept[-1])
         return title[start:end].strip()
     return title.strip()
+
+
+def _agrees(h1: str, meta: str) -> bool:
+    """The h1 is the metadata title, contains it, or is the main part of it ("Kicker: Headline" vs "Headline")."""
+    a, b = _norm(h1), _norm(meta)
+    return bool(a and b) and (a == b or b in a or (a in b and len(a) >= 0.4 * len(b)))
 
 
 def extract_title(page: Page, selector: str | None = None) -> str | None:
@@ -46,19 +60,16 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
     host = page.url.split("://", 1)[-1].split("/", 1)[0]
     site = page.site_name
     headline = page.article_ld.get("headline")
-    meta_titles = [
-        t
-        for t in (
-            headline if isinstance(headline, str) else None,
-            page.first_meta("og:title"),
-            page.first_meta("twitter:title"),
-        )
-        if t
-    ]
+    candidates = (
+        headline if isinstance(headline, str) else None,
+        page.first_meta("og:title"),
+        page.first_meta("twitter:title"),
+    )
+    meta_titles = [html.unescape(t) for t in candidates if t]  # CMSs often escape entities twice
     h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and not (site and _norm(t) == _norm(site))]
     cleaned = [strip_site_name(t, site, host) for t in meta_titles]
     for h1 in h1s:
-        if any(_norm(h1) == _norm(t) or (_norm(t) and _norm(t) in _norm(h1)) for t in meta_titles + cleaned):
+        if any(_agrees(h1, t) for t in meta_titles + cleaned):
             return h1
     if cleaned:
         return cleaned[0]
