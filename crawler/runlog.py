@@ -11,6 +11,8 @@ from typing import Any
 
 from twisted.internet import task
 
+from crawler.runs import run_stats
+
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
@@ -44,14 +46,12 @@ def configure_logging(settings: Any) -> Path:
 
 def summary(crawler: Any) -> str:
     """One line on how a source's run went."""
-    stats = crawler.stats.get_stats()
-    value = lambda key: stats.get(f"newscrawl/{key}", 0)  # noqa: E731
-    rejected = sum(v for k, v in stats.items() if k.startswith("newscrawl/rejected/"))
-    errors = sum(v for k, v in stats.items() if k.startswith("newscrawl/errors/"))
+    row = run_stats(crawler.stats.get_stats())
+    status = crawler.stats.get_value("newscrawl/run_status") or "failed"
     return (
-        f"{crawler.spider.name}: {value('run_status') or 'failed'}, {stats.get('downloader/response_count', 0)} pages,"
-        f" {value('articles_new')} new, {value('articles_updated')} updated, {value('duplicates')} duplicates,"
-        f" {rejected} rejected, {errors} errors"
+        f"{crawler.spider.name}: {status}, {row['pages_fetched']} pages, {row['articles_new']} new,"
+        f" {row['articles_updated']} updated, {row['duplicates']} duplicates, {row['rejected']} rejected,"
+        f" {row['errors']} errors"
     )
 
 
@@ -74,12 +74,8 @@ class Progress:
     def draw(self) -> None:
         parts = []
         for crawler in self.crawlers:
-            stats = crawler.stats.get_stats()
-            errors = sum(v for k, v in stats.items() if k.startswith("newscrawl/errors/"))
+            row = run_stats(crawler.stats.get_stats())
             name = crawler.spider.name if crawler.spider else "?"
-            parts.append(
-                f"{name}: {stats.get('downloader/response_count', 0)} pages,"
-                f" {stats.get('newscrawl/articles_new', 0)} new, {errors} errors"
-            )
+            parts.append(f"{name}: {row['pages_fetched']} pages, {row['articles_new']} new, {row['errors']} errors")
         sys.stderr.write("\r\033[K" + " | ".join(parts))
         sys.stderr.flush()
