@@ -8,7 +8,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +174,7 @@ def extract(file: Path, url: str, source_key: str | None, sources_dir: str | Non
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     result = extract_page(data, url, source)
-    click.echo(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     if isinstance(result, NotArticle):
         sys.exit(1)
 

@@ -1,4 +1,4 @@
-"""The SQLite database: connection settings and schema (articles, articles_fts, images, pages, runs)."""
+"""The SQLite database: connection settings, schema and in-place migrations of older databases."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+from crawler import migrations
+
+SCHEMA_VERSION = migrations.LATEST
 
 ARTICLE_COLUMNS = {
     "id": int,
@@ -29,12 +31,25 @@ ARTICLE_COLUMNS = {
     "description": str,
     "word_count": int,
     "content_hash": str,
-    "duplicate_of": int,
+    "duplicate_of": int,  # the first stored copy of the same story (another outlet's, or a republication)
+    "similarity": float,  # share of this text found in that copy (1.0: the same words)
     "first_seen_at": str,
     "last_seen_at": str,
     "run_id": int,
 }
 FTS_COLUMNS = ["title", "body", "caption"]
+_NEW, _OLD = (", ".join(f"{row}.{c}" for c in FTS_COLUMNS) for row in ("new", "old"))
+FTS_SCHEMA = [  # an external-content FTS5 index kept in step with `articles` by triggers
+    f"CREATE VIRTUAL TABLE articles_fts USING fts5({', '.join(FTS_COLUMNS)},"
+    " tokenize='unicode61 remove_diacritics 2', content='articles')",
+    f"CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN"
+    f" INSERT INTO articles_fts (rowid, {', '.join(FTS_COLUMNS)}) VALUES (new.rowid, {_NEW}); END",
+    f"CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN INSERT INTO articles_fts"
+    f" (articles_fts, rowid, {', '.join(FTS_COLUMNS)}) VALUES ('delete', old.rowid, {_OLD}); END",
+    f"CREATE TRIGGER articles_au AFTER UPDATE OF {', '.join(FTS_COLUMNS)} ON articles BEGIN INSERT INTO articles_fts"
+    f" (articles_fts, rowid, {', '.join(FTS_COLUMNS)}) VALUES ('delete', old.rowid, {_OLD});"
+    f" INSERT INTO articles_fts (rowid, {', '.join(FTS_COLUMNS)}) VALUES (new.rowid, {_NEW}); END",
+]
 
 
 def utc_now() -> str:
@@ -54,14 +69,48 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+class SchemaError(Exception):
+    """A database this newscrawl cannot use (written by a newer version); the message is one line."""
+
+
+def schema_version(db: sqlite_utils.Database) -> int | None:
+    """The schema version the database records (None for a new, empty database)."""
+    if "meta" not in db.table_names():
+        return 1 if "articles" in db.table_names() else None
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 1
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, indexes and the full-text index."""
+    """Create the schema of a new database, or migrate an older one in place, in one write transaction."""
+    version = schema_version(db)
+    if version == SCHEMA_VERSION:
+        return
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: schema version {version} is "
+            f"newer than this newscrawl's ({SCHEMA_VERSION}); upgrade newscrawl"
+        )
+    with db.conn:
+        db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
+        version = schema_version(db)
+        if version == SCHEMA_VERSION:
+            return
+        create_tables(db)
+        for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
+            migrations.STEPS[step](db)
+        db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key", replace=True)
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    """Create missing tables, indexes and the full-text index (the latest schema)."""
     if "articles" not in db.table_names():
         db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"url", "source", "title", "body"})
         db["articles"].create_index(["url"], unique=True)
         db["articles"].create_index(["content_hash"])
         db["articles"].create_index(["source", "published_at"])
-        db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+        for statement in FTS_SCHEMA:
+            db.execute(statement)
     if "images" not in db.table_names():
         db["images"].create(
             {"id": int, "article_id": int, "position": int, "url": str, "caption": str, "credit": str},
@@ -117,7 +166,26 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 "errors": int,
                 "errors_by_kind": str,  # JSON {kind: count}
                 "coverage": str,  # JSON {field: share of the run's new articles that have it}
+                "kind": str,  # crawl, reextract or import
             },
             pk="id",
         )
-    db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key", replace=True)
+    if "raw_pages" not in db.table_names():
+        # the page as fetched (zlib-compressed), so a better extractor can run again without a recrawl
+        db["raw_pages"].create(
+            {"url": str, "source": str, "response_url": str, "html": bytes, "fetched_at": str}, pk="url"
+        )
+        db["raw_pages"].create_index(["source"])
+    neardup_tables(db)
+
+
+def neardup_tables(db: sqlite_utils.Database) -> None:
+    """MinHash signatures of original articles and their LSH band keys (see crawler/neardup.py)."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS article_signatures"
+        " (article_id INTEGER PRIMARY KEY REFERENCES articles(id), signature BLOB)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS lsh_bands (key INTEGER, article_id INTEGER, PRIMARY KEY (key, article_id))"
+        " WITHOUT ROWID"
+    )

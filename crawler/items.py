@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+TRANSIENT = ("raw_html", "response_url", "fetched_at")  # how the page was fetched: not part of the record
+
 
 @dataclass
 class Image:
@@ -36,10 +38,15 @@ class Article:
     description: str | None = None
     fetched_url: str | None = None  # set by the spider: the URL as requested, before redirects
     content_hash: str | None = None  # set by the dedupe pipeline: fingerprint of the body's words
+    source: str | None = None  # source key, when not the crawling spider's (imported records)
+    source_name: str | None = None
+    raw_html: bytes | None = field(default=None, repr=False)  # set by the spider: the page as fetched, to keep
+    response_url: str | None = None  # set by the spider: the URL the page came from, after redirects
+    fetched_at: str | None = None  # when the page was fetched, if not now (re-extraction of kept pages)
 
     def to_dict(self) -> dict:
-        """A plain dict (JSON-ready), images as dicts."""
-        return asdict(self)
+        """The record as a plain dict (JSON-ready), images as dicts, without how the page was fetched."""
+        return {k: v for k, v in asdict(self).items() if k not in TRANSIENT}
 
 
 @dataclass
@@ -49,3 +56,10 @@ class NotArticle:
     url: str
     reason: str
     fetched_url: str | None = None  # set by the spider: the URL as requested, before redirects
+    raw_html: bytes | None = field(default=None, repr=False)
+    response_url: str | None = None
+    fetched_at: str | None = None
+
+    def to_dict(self) -> dict:
+        """Why the page is not an article, as a plain dict."""
+        return {k: v for k, v in asdict(self).items() if k not in TRANSIENT}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from crawler import neardup
 from crawler.db import ARTICLE_COLUMNS, open_db, utc_now
 from crawler.items import Article, NotArticle
 from crawler.urls import canonical_url
@@ -17,10 +19,10 @@ from pipelines.validate import Rejected
 
 # fields compared to decide whether a stored article changed (a new dateModified alone is not a change)
 COMPARED = ("title", "body", "caption", "authors", "published_at", "section", "tags", "image_url")
-WRITTEN = [name for name in ARTICLE_COLUMNS if name not in ("id", "duplicate_of")]
+WRITTEN = [name for name in ARTICLE_COLUMNS if name != "id"]
 INSERT_ARTICLE = f"INSERT INTO articles ({', '.join(WRITTEN)}) VALUES ({', '.join(':' + n for n in WRITTEN)})"
 UPDATE_ARTICLE = "UPDATE articles SET {} WHERE id = :id".format(
-    ", ".join(f"{n} = :{n}" for n in WRITTEN if n not in ("url", "first_seen_at"))
+    ", ".join(f"{n} = :{n}" for n in WRITTEN if n not in ("url", "first_seen_at", "duplicate_of", "similarity"))
 )
 SAVE_VERSION = (
     "INSERT INTO article_versions (article_id, title, body, caption, modified_at, replaced_at)"
@@ -32,10 +34,18 @@ UPSERT_PAGE = (
     " ON CONFLICT(url) DO UPDATE SET status = excluded.status, reason = excluded.reason,"
     " article_id = excluded.article_id, fetched_at = excluded.fetched_at"
 )
+KEEP_PAGE = (
+    "INSERT OR REPLACE INTO raw_pages (url, source, response_url, html, fetched_at)"
+    " VALUES (:url, :source, :response_url, :html, :fetched_at)"
+)
 
 
 class StorePipeline:
     """Upserts articles by canonical URL and remembers every fetched URL in `pages` with its outcome.
+
+    The same text under another URL of the same source is not stored again. A copy from another source, or a
+    near-duplicate (NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD), is stored linked to the first copy (`duplicate_of`,
+    `similarity`) and counted as a duplicate, not as new. Fetched pages are kept compressed in `raw_pages`.
 
     Counts go to the crawler's stats as `newscrawl/articles_new`, `_updated`, `_unchanged`, `newscrawl/duplicates`
     and `newscrawl/rejected/<reason>`; the run recorder copies them into the `runs` row.
@@ -43,10 +53,13 @@ class StorePipeline:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.db_path = crawler.settings.get("NEWSCRAWL_DB")
-        self.batch_size = max(1, crawler.settings.getint("NEWSCRAWL_BATCH_SIZE"))
+        settings = crawler.settings
+        self.db_path = settings.get("NEWSCRAWL_DB")
+        self.batch_size = max(1, settings.getint("NEWSCRAWL_BATCH_SIZE"))
+        self.threshold = settings.getfloat("NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD")
         self.articles: list[Article] = []
         self.pages: list[dict[str, Any]] = []
+        self.kept: list[dict[str, Any]] = []  # raw pages
         self.db: Any = None
 
     @classmethod
@@ -79,19 +92,39 @@ class StorePipeline:
         stats.inc_value("newscrawl/duplicates" if reason == "duplicate" else f"newscrawl/rejected/{reason}")
         if isinstance(item, (Article, NotArticle)) and item.fetched_url:
             article_id = exception.article_id if isinstance(exception, Rejected) else None
-            self.pages.append(self.page_row(item.fetched_url, reason, str(exception), article_id))
+            self.pages.append(self.page_row(item, item.fetched_url, reason, str(exception), article_id))
+            self.keep_page(item)
         if len(self.pages) >= self.batch_size:
             self.flush()
 
-    def page_row(self, url: str, status: str, reason: str | None, article_id: int | None) -> dict[str, Any]:
+    def source_of(self, item: Article | NotArticle) -> str:
+        return getattr(item, "source", None) or self.source.key
+
+    def page_row(
+        self, item: Article | NotArticle, url: str, status: str, reason: str | None, article_id: int | None
+    ) -> dict[str, Any]:
         return {
             "url": canonical_url(url),
-            "source": self.source.key,
+            "source": self.source_of(item),
             "status": status,
             "reason": reason,
             "article_id": article_id,
-            "fetched_at": utc_now(),
+            "fetched_at": item.fetched_at or utc_now(),
         }
+
+    def keep_page(self, item: Article | NotArticle) -> None:
+        """Queue the page as fetched for `raw_pages` (when the spider kept it: NEWSCRAWL_KEEP_PAGES)."""
+        if item.raw_html is None or not item.fetched_url:
+            return
+        self.kept.append(
+            {
+                "url": canonical_url(item.fetched_url),
+                "source": self.source_of(item),
+                "response_url": item.response_url or item.fetched_url,
+                "html": zlib.compress(item.raw_html, 6),
+                "fetched_at": item.fetched_at or utc_now(),
+            }
+        )
 
     def flush(self) -> None:
         """Write the pending articles and pages in one transaction."""
@@ -103,44 +136,48 @@ class StorePipeline:
             for article in self.articles:
                 self.store(conn, article)
             conn.executemany(UPSERT_PAGE, self.pages)
+            conn.executemany(KEEP_PAGE, self.kept)
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
-        self.articles, self.pages = [], []
+        self.articles, self.pages, self.kept = [], [], []
 
     def store(self, conn: Any, article: Article) -> None:
         """Insert or update one article (and its images), counting the outcome."""
         now = utc_now()
         row = self.row(article, now)
+        self.keep_page(article)
+        fetched = article.fetched_url or article.url
         copy = conn.execute(
-            "SELECT id, url FROM articles WHERE content_hash = ? AND url != ? LIMIT 1",
-            [row["content_hash"], article.url],
+            "SELECT id, url, source, coalesce(duplicate_of, id) FROM articles WHERE content_hash = ? AND url != ?"
+            " ORDER BY source = ? DESC LIMIT 1",
+            [row["content_hash"], article.url, row["source"]],
         ).fetchone()
-        if copy is not None:
+        if copy is not None and copy[2] == row["source"]:  # the source's own story under another URL
             self.crawler.stats.inc_value("newscrawl/duplicates")
-            self.crawler.spider.logger.info(
-                "duplicate %s: same text as %s", article.fetched_url or article.url, copy[1]
-            )
-            self.pages.append(
-                self.page_row(article.fetched_url or article.url, "duplicate", f"same text as {copy[1]}", copy[0])
-            )
+            self.crawler.spider.logger.info("duplicate %s: same text as %s", fetched, copy[1])
+            self.pages.append(self.page_row(article, fetched, "duplicate", f"same text as {copy[1]}", copy[0]))
             return
-        existing = conn.execute(f"SELECT id, {', '.join(COMPARED)} FROM articles WHERE url = ?", [article.url])
-        found = existing.fetchone()
+        found = conn.execute(
+            f"SELECT id, duplicate_of, {', '.join(COMPARED)} FROM articles WHERE url = ?", [article.url]
+        ).fetchone()
         if found is None:
-            article_id, outcome = conn.execute(INSERT_ARTICLE, row).lastrowid, "new"
-        elif tuple(found[1:]) != tuple(row[name] for name in COMPARED):
+            article_id, outcome = self.insert(conn, row, copy)
+        elif tuple(found[2:]) != tuple(row[name] for name in COMPARED):
             article_id, outcome = found[0], "updated"
             conn.execute(SAVE_VERSION, [now, article_id])
             row["modified_at"] = row["modified_at"] or now
             conn.execute(UPDATE_ARTICLE, {**row, "id": article_id})
+            if found[1] is None:
+                neardup.index(conn, article_id, row["body"])
         else:
             article_id, outcome = found[0], "unchanged"
             conn.execute(
                 "UPDATE articles SET last_seen_at = ?, run_id = ? WHERE id = ?", [now, row["run_id"], article_id]
             )
-        self.crawler.stats.inc_value(f"newscrawl/articles_{outcome}")
+        counter = "newscrawl/duplicates" if outcome == "duplicate" else f"newscrawl/articles_{outcome}"
+        self.crawler.stats.inc_value(counter)
         if outcome == "new":
             self.count_coverage(row)
         if outcome != "unchanged":
@@ -149,8 +186,23 @@ class StorePipeline:
                 "INSERT INTO images (article_id, position, url, caption, credit) VALUES (?, ?, ?, ?, ?)",
                 [(article_id, i, im.url, im.caption, im.credit) for i, im in enumerate(article.images)],
             )
-        for url in {article.fetched_url or article.url, article.url}:
-            self.pages.append(self.page_row(url, "article", None, article_id))
+        for url in {fetched, article.url}:
+            self.pages.append(self.page_row(article, url, "article", None, article_id))
+
+    def insert(self, conn: Any, row: dict[str, Any], copy: tuple | None) -> tuple[int, str]:
+        """Insert a new row: an original (indexed for near-duplicate lookups), or a copy linked to its original."""
+        match = neardup.Match(copy[3], 1.0) if copy else neardup.find(conn, row["body"], self.threshold)
+        if match is None:
+            article_id = conn.execute(INSERT_ARTICLE, row).lastrowid
+            neardup.index(conn, article_id, row["body"])
+            return article_id, "new"
+        row.update(duplicate_of=match.article_id, similarity=match.similarity)
+        article_id = conn.execute(INSERT_ARTICLE, row).lastrowid
+        original = conn.execute("SELECT url FROM articles WHERE id = ?", [match.article_id]).fetchone()[0]
+        self.crawler.spider.logger.info(
+            "duplicate %s: %.0f%% of its text is in %s", row["url"], match.similarity * 100, original
+        )
+        return article_id, "duplicate"
 
     def count_coverage(self, row: dict[str, Any]) -> None:
         """Count which fields a new article has: a drop in these shows a site redesign the day it happens."""
@@ -168,8 +220,8 @@ class StorePipeline:
         """The `articles` row for a record."""
         return {
             "url": article.url,
-            "source": self.source.key,
-            "source_name": self.source.name,
+            "source": self.source_of(article),
+            "source_name": article.source_name or (self.source.name if not article.source else article.source),
             "title": article.title,
             "body": article.body,
             "caption": article.caption,
@@ -187,5 +239,7 @@ class StorePipeline:
             "content_hash": article.content_hash or content_hash(article.body),
             "first_seen_at": now,
             "last_seen_at": now,
+            "duplicate_of": None,
+            "similarity": None,
             "run_id": getattr(self.crawler.spider, "run_id", None),
         }

@@ -230,15 +230,27 @@ def test_newscrawl_sources_lists_endpoints():
     assert "feed\thttps://www.aljarida.com/rssFeed/1" in result.stdout
 
 
-def test_the_same_text_under_another_url_is_stored_once(env):
+def test_republished_stories_are_stored_once_plus_linked_duplicates(env):
     env.serve("aljarida", edit=WITH_TAGS)
     env.serve("mirror")
-    assert_ok(env.newscrawl("crawl"))
-    title = ARTICLES["article/74480"]["title"]
-    (stored,) = env.rows("SELECT id FROM articles WHERE title = ?", title)
-    (duplicate,) = env.rows("SELECT * FROM pages WHERE status = 'duplicate'")
-    assert duplicate["article_id"] == stored["id"] and duplicate["reason"].startswith("same text as ")
-    assert sum(row["duplicates"] for row in env.rows("SELECT duplicates FROM runs")) == 1
+    assert_ok(env.newscrawl("crawl", "aljarida"))
+    assert_ok(env.newscrawl("crawl", "mirror"))
+    original = env.articles()["article/74480"]
+    assert original["duplicate_of"] is None
+    stored = env.articles()
+    # the mirror has the story word for word under two URLs: one is stored, linked; the other is not stored again
+    copies = ["story/heatwave-peaks-wednesday", "story/heatwave-peaks-wednesday-2"]
+    (word_for_word,) = [stored[path] for path in copies if path in stored]
+    assert (word_for_word["duplicate_of"], word_for_word["similarity"]) == (original["id"], 1.0)
+    pages = "SELECT status FROM pages WHERE url LIKE '%/story/heatwave-peaks-wednesday%' AND url != ?"
+    (other,) = env.rows(pages, word_for_word["url"])
+    assert other["status"] == "duplicate"
+    edited = stored["story/heat-to-peak-on-wednesday"]  # another headline, a paragraph cut, a source line added
+    assert edited["duplicate_of"] == original["id"] and 0.8 <= edited["similarity"] < 1.0
+    assert edited["title"] == "الحرارة تبلغ 51 درجة الأربعاء" and edited["attribution"] == "الجريدة"
+    assert stored["story/heatwave-english"]["duplicate_of"] is None  # a translation is another text
+    (run,) = env.rows("SELECT articles_new, duplicates FROM runs WHERE source = 'mirror'")
+    assert run == {"articles_new": 1, "duplicates": 3}
 
 
 def test_status_reports_each_source_and_flags_a_stale_one(env):

@@ -174,6 +174,9 @@ class SourceSpider(Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         result = extract(response.body, response.url, self.source, self.now())
         result.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
+        result.response_url = response.url
+        if self.settings.getbool("NEWSCRAWL_KEEP_PAGES"):
+            result.raw_html = response.body
         yield result
 
     def closed(self, reason: str) -> None:
