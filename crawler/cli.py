@@ -8,20 +8,25 @@ import os
 import sqlite3
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import click
 
 from crawler import search as search_db
-from crawler.db import open_db
+from crawler.db import NoDatabase, connect_readonly, open_db
+from crawler.formats import write_rows
 from crawler.items import NotArticle
 from crawler.lock import Busy, CrawlLock
+from crawler.query import __doc__ as QUERY_HELP
+from crawler.records import export_record, format_record, is_database_file, show_article
 from crawler.runlog import Progress, configure_logging, summary
 from crawler.sources import Source, SourceError, load_sources
 from crawler.status import all_status as source_health
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+QUERY_SYNTAX = "\b\nQuery syntax:\n" + "\n".join(line for line in QUERY_HELP.splitlines() if line.startswith("    "))
 
 
 def project_settings(db: str | None, sources_dir: str | None, **overrides: Any) -> Any:
@@ -59,8 +64,9 @@ def check_database(path: str) -> None:
         raise click.exceptions.Exit(_error(f"{path}: cannot use as the database: {exc}", 2)) from None
 
 
-def run_crawl(settings: Any, names: list[str]) -> int:
-    """Crawl the named sources in one process, in parallel; 0 when every source's run is ok, else 1.
+def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:
+    """Run the spiders (source names or spider classes) in one process, in parallel; 0 when every run is ok,
+    else 1.
 
     The full log goes to a rotating file; stderr gets warnings, a live progress line on a terminal, and one
     summary line per source at the end."""
@@ -70,9 +76,9 @@ def run_crawl(settings: Any, names: list[str]) -> int:
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
-    for name in names:
-        crawler = process.create_crawler(name)
-        process.crawl(crawler)
+    for spider in spiders:
+        crawler = process.create_crawler(spider)
+        process.crawl(crawler, **spider_args)
         crawlers.append(crawler)
     progress = Progress(crawlers)
     progress.start()
@@ -113,13 +119,69 @@ def crawl(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets:
     if unknown:
         raise click.exceptions.Exit(_error(f"unknown source {unknown[0]!r} (configured: {', '.join(sources)})", 2))
     check_database(settings.get("NEWSCRAWL_DB"))
+    sys.exit(locked(settings, lambda: run_crawl(settings, list(names) or list(sources))))
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@db_option
+@sources_option
+def reextract(names: tuple[str, ...], db: str | None, sources_dir: str | None) -> None:
+    """Run extraction again over the kept pages of the named sources (default: all) and update their records,
+    with no HTTP request: after an extractor upgrade or a selector change, no recrawl is needed.
+
+    Changed records keep their previous text in article_versions; the run is a `runs` row of kind reextract."""
+    from crawler.spiders.kept import ReextractSpider
+
+    settings = project_settings(db, sources_dir)
+    sources = configured_sources(settings)
+    unknown = [n for n in names if n not in sources]
+    if unknown:
+        raise click.exceptions.Exit(_error(f"unknown source {unknown[0]!r} (configured: {', '.join(sources)})", 2))
+    path = settings.get("NEWSCRAWL_DB")
+    if not Path(path).exists():
+        raise click.exceptions.Exit(_error(f"{path}: no database (run `newscrawl crawl` first)", 2))
+    check_database(path)
+    spiders = [ReextractSpider.for_source(sources[name]) for name in names or sources]
+    sys.exit(locked(settings, lambda: run_crawl(settings, spiders)))
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@db_option
+@click.option(
+    "--min-words", default=1, show_default=True, help="Reject records whose body has fewer words (crawls: 40)."
+)
+def import_(file: str, db: str | None, min_words: int) -> None:
+    """Import records from JSON lines (FILE, or - for standard input), as `newscrawl export --format jsonl`
+    writes them: url, title and body at least. They go through the same pipelines as crawled articles; the same
+    file imported twice adds nothing. A bad line stops the import before anything is stored."""
+    from crawler.importer import RecordError, read_records
+    from crawler.spiders.imported import ImportSpider
+
+    settings = project_settings(db, None, NEWSCRAWL_MIN_WORDS=min_words, NEWSCRAWL_KEEP_PAGES=False)
+    with tempfile.TemporaryDirectory(prefix="newscrawl-import-") as tmp:
+        if file == "-":  # read twice (checked, then imported): keep standard input in a file
+            file = str(Path(tmp) / "stdin.jsonl")
+            Path(file).write_bytes(sys.stdin.buffer.read())
+        try:
+            for _ in read_records(file):  # every line checked before anything is stored
+                pass
+        except (RecordError, OSError, UnicodeDecodeError) as exc:
+            raise click.exceptions.Exit(_error(str(exc).splitlines()[0], 2)) from None
+        check_database(settings.get("NEWSCRAWL_DB"))
+        status = locked(settings, lambda: run_crawl(settings, [ImportSpider], path=file))
+    sys.exit(status)
+
+
+def locked(settings: Any, job: Any) -> int:
+    """Run `job` holding the database's crawl lock; a busy database is a skipped run, status 0."""
     try:
         with CrawlLock(settings.get("NEWSCRAWL_DB")):
-            status = run_crawl(settings, list(names) or list(sources))
+            return job()
     except Busy as exc:  # a cron tick that finds the previous run still going is not a failure
         click.echo(f"newscrawl: skipped: {exc}", err=True)
-        status = 0
-    sys.exit(status)
+        return 0
 
 
 @main.command()
@@ -179,28 +241,108 @@ def extract(file: Path, url: str, source_key: str | None, sources_dir: str | Non
         sys.exit(1)
 
 
-@main.command()
+def filter_options(command: Any) -> Any:
+    """The options that narrow search and export to some articles."""
+    options = [
+        click.option("--source", help="Only this source (its key)."),
+        click.option("--lang", help="Only this language (ISO 639-1, e.g. ar)."),
+        click.option("--section", help="Only this section."),
+        click.option("--since", help="Published (or first seen) at or after: YYYY-MM-DD or ISO 8601 time."),
+        click.option("--until", help="Published (or first seen) before the end of this day, or before this time."),
+        click.option("--include-duplicates", is_flag=True, help="Also copies linked to an earlier story."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_filters(options: dict[str, Any]) -> search_db.Filters:
+    return search_db.Filters(
+        source=options["source"],
+        language=options["lang"],
+        section=options["section"],
+        since=options["since"],
+        until=options["until"],
+        include_duplicates=options["include_duplicates"],
+    )
+
+
+def database_path(db: str | None) -> str:
+    return project_settings(db, None).get("NEWSCRAWL_DB")
+
+
+@main.command(epilog=QUERY_SYNTAX)
 @click.argument("query")
 @db_option
-@sources_option
-@click.option("--source", "source_key", help="Only this source.")
+@filter_options
 @click.option("--limit", default=20, show_default=True, help="At most this many results.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def search(query: str, db: str | None, sources_dir: str | None, source_key: str | None, limit: int, fmt: str) -> None:
-    """Full-text search of title, body and caption; newest first."""
-    path = project_settings(db, sources_dir).get("NEWSCRAWL_DB")
-    if not Path(path).exists():
-        raise click.exceptions.Exit(_error(f"{path}: no database (run `newscrawl crawl` first)", 2))
+@click.option("--newest", is_flag=True, help="Newest first instead of best match first.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True
+)
+def search(query: str, db: str | None, limit: int, newest: bool, fmt: str, **options: Any) -> None:
+    """Full-text search of title, body and caption, best match first (bm25), with snippets.
+
+    Exit status 0 with results, 1 with none, 2 for a query that cannot be read."""
     try:
-        rows = search_db.search(path, query, source=source_key, limit=limit)
-    except search_db.QueryError as exc:
+        rows = search_db.search(database_path(db), query, make_filters(options), limit=limit, newest=newest)
+    except (search_db.QueryError, NoDatabase) as exc:
         raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    if fmt != "table":
+        write_rows(rows, fmt, sys.stdout)
+    else:
+        bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
+        for row in rows:
+            date = (row["published_at"] or "")[:10] or "-"
+            copy = f" (copy of {row['duplicate_of']})" if row["duplicate_of"] else ""
+            click.echo(f"{row['id']}\t{row['source']}\t{date}\t{row['title']}{copy}\n\t{row['url']}")
+            click.echo("\t" + row["snippet"].replace("<mark>", bold[0]).replace("</mark>", bold[1]))
+        click.echo(f"{len(rows)} result(s)", err=True)
+    sys.exit(0 if rows else 1)
+
+
+@main.command()
+@click.argument("article")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(article: str, db: str | None, fmt: str) -> None:
+    """Print one stored article in full: ARTICLE is its id or URL. Exit status 1 when there is none."""
+    try:
+        record = show_article(database_path(db), article)
+    except NoDatabase as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    if record is None:
+        raise click.exceptions.Exit(_error(f"no article {article!r}", 1))
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['id']}\t{row['source']}\t{row['published_at'] or '-'}\t{row['title']}\t{row['url']}")
-    click.echo(f"{len(rows)} result(s)", err=True)
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_record(record))
+
+
+@main.command()
+@db_option
+@filter_options
+@click.option("--query", help="Only articles matching this search query.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+def export(db: str | None, query: str | None, fmt: str, output: str | None, **options: Any) -> None:
+    """Export stored articles (oldest first) as JSON lines or CSV, streaming: any size in constant memory.
+
+    JSON lines read back with `newscrawl import`."""
+    path = database_path(db)
+    if output and is_database_file(output, path):
+        raise click.exceptions.Exit(_error(f"{output}: refusing to overwrite the database", 2))
+    try:
+        with closing(connect_readonly(path)) as conn:
+            rows = (export_record(row) for row in search_db.select_articles(conn, make_filters(options), query))
+            if output:
+                with open(output, "w", encoding="utf-8", newline="") as out:
+                    count = write_rows(rows, fmt, out)
+            else:
+                count = write_rows(rows, fmt, sys.stdout)
+    except (search_db.QueryError, NoDatabase, OSError) as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    click.echo(f"newscrawl: exported {count} articles" + (f" to {output}" if output else ""), err=True)
 
 
 @main.command()

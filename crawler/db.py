@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -189,3 +190,27 @@ def neardup_tables(db: sqlite_utils.Database) -> None:
         "CREATE TABLE IF NOT EXISTS lsh_bands (key INTEGER, article_id INTEGER, PRIMARY KEY (key, article_id))"
         " WITHOUT ROWID"
     )
+
+
+class NoDatabase(Exception):
+    """A database that is not there or cannot be read; the message is one line."""
+
+
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection (rows as sqlite3.Row); an older schema is migrated first."""
+    if not Path(path).is_file():
+        raise NoDatabase(f"{path}: no database (run `newscrawl crawl` first)")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        version = schema_version(sqlite_utils.Database(conn))
+        if version is not None and version > SCHEMA_VERSION:
+            raise NoDatabase(f"{path}: schema version {version} is newer than this newscrawl's; upgrade newscrawl")
+        if version is not None and version < SCHEMA_VERSION:
+            conn.close()
+            open_db(path).close()
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.DatabaseError as exc:
+        raise NoDatabase(f"{path}: cannot read the database: {exc}") from None
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.row_factory = sqlite3.Row
+    return conn

@@ -50,7 +50,7 @@ class KnownUrls:
 
     def last_success(self, source: str) -> datetime | None:
         """The time the source's last successful run crawled "as of" (None when it never had one)."""
-        row = self._one("SELECT max(as_of) FROM runs WHERE source = ? AND status = 'ok'", source)
+        row = self._one("SELECT max(as_of) FROM runs WHERE source = ? AND status = 'ok' AND kind = 'crawl'", source)
         return parse_date(row[0]) if row else None
 
     def _one(self, sql: str, *params: object) -> tuple | None:

@@ -3,6 +3,7 @@ live progress line per source when stderr is a terminal (never under cron)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from logging.handlers import RotatingFileHandler
@@ -48,10 +49,12 @@ def summary(crawler: Any) -> str:
     """One line on how a source's run went."""
     row = run_stats(crawler.stats.get_stats())
     status = crawler.stats.get_value("newscrawl/run_status") or "failed"
+    reasons = json.loads(row["rejected_by_reason"])
+    why = f" ({', '.join(f'{k} {v}' for k, v in reasons.items())})" if reasons else ""
     return (
         f"{crawler.spider.name}: {status}, {row['pages_fetched']} pages, {row['articles_new']} new,"
-        f" {row['articles_updated']} updated, {row['duplicates']} duplicates, {row['rejected']} rejected,"
-        f" {row['errors']} errors"
+        f" {row['articles_updated']} updated, {row['articles_unchanged']} unchanged, {row['duplicates']} duplicates,"
+        f" {row['rejected']} rejected{why}, {row['errors']} errors"
     )
 
 

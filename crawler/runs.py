@@ -34,9 +34,11 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_status(finish_reason: str, row: dict[str, Any], spider_errors: int) -> str:
-    """Whether a run is "ok": it finished, fetched something and its code raised nothing; else "failed"."""
-    return "ok" if finish_reason == "finished" and row["pages_fetched"] and not spider_errors else "failed"
+def run_status(finish_reason: str, row: dict[str, Any], spider_errors: int, fetches: bool = True) -> str:
+    """Whether a run is "ok": it finished, fetched something (if it fetches at all) and its code raised
+    nothing; else "failed"."""
+    fetched = row["pages_fetched"] or not fetches
+    return "ok" if finish_reason == "finished" and fetched and not spider_errors else "failed"
 
 
 class RunRecorder:
@@ -56,14 +58,16 @@ class RunRecorder:
     def spider_opened(self, spider: Any) -> None:
         db = open_db(self.db_path)
         as_of = spider.now().replace(microsecond=0).isoformat()
-        row = {"source": spider.name, "started_at": utc_now(), "as_of": as_of, "status": "running"}
+        kind = getattr(spider, "run_kind", "crawl")  # crawl, or reextract / import (no fetching)
+        row = {"source": spider.name, "started_at": utc_now(), "as_of": as_of, "status": "running", "kind": kind}
         spider.run_id = db["runs"].insert(row).last_pk
         db.close()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         row = run_stats(stats)
-        status = run_status(reason, row, stats.get("spider_exceptions/count", 0))
+        fetches = getattr(spider, "run_kind", "crawl") == "crawl"
+        status = run_status(reason, row, stats.get("spider_exceptions/count", 0), fetches)
         row.update(finished_at=utc_now(), finish_reason=reason, status=status)
         db = open_db(self.db_path)
         db["runs"].update(spider.run_id, row)

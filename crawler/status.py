@@ -40,7 +40,7 @@ def source_status(conn: sqlite3.Connection, source: Source, now: datetime) -> So
     """Status of one source, with flags for staleness and coverage drops."""
     status = SourceStatus(source.key)
     runs = conn.execute(
-        "SELECT * FROM runs WHERE source = ? AND status != 'running' ORDER BY id DESC LIMIT ?",
+        "SELECT * FROM runs WHERE source = ? AND status != 'running' AND kind = 'crawl' ORDER BY id DESC LIMIT ?",
         (source.key, RECENT_RUNS + 1),
     ).fetchall()
     total, newest = conn.execute(

@@ -69,8 +69,11 @@ class StorePipeline:
         return pipeline
 
     @property
-    def source(self) -> Any:
-        return self.crawler.spider.source
+    def spider_source(self) -> tuple[str, str]:
+        """Key and name of the source the spider crawls (an import's spider is named after no source)."""
+        spider = self.crawler.spider
+        source = getattr(spider, "source", None)
+        return spider.name, source.name if source else spider.name
 
     def open_spider(self, spider: Any = None) -> None:
         self.db = open_db(self.db_path)
@@ -98,7 +101,7 @@ class StorePipeline:
             self.flush()
 
     def source_of(self, item: Article | NotArticle) -> str:
-        return getattr(item, "source", None) or self.source.key
+        return getattr(item, "source", None) or self.spider_source[0]
 
     def page_row(
         self, item: Article | NotArticle, url: str, status: str, reason: str | None, article_id: int | None
@@ -221,7 +224,7 @@ class StorePipeline:
         return {
             "url": article.url,
             "source": self.source_of(article),
-            "source_name": article.source_name or (self.source.name if not article.source else article.source),
+            "source_name": article.source_name or (article.source or self.spider_source[1]),
             "title": article.title,
             "body": article.body,
             "caption": article.caption,

@@ -24,6 +24,7 @@ SHARED = ROOT.parent / "shared"
 FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0"}
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}  # tests set their own
 NEWSCRAWL = Path(sys.executable).with_name("newscrawl")
+SOURCE_COMMANDS = {"crawl", "sources", "status", "reextract"}
 
 
 def run(args: list[str], env: dict[str, str] | None = None, timeout: int = 180) -> subprocess.CompletedProcess:
@@ -73,8 +74,11 @@ class CrawlEnv:
         return run([sys.executable, "-m", "scrapy", *args, *sets])
 
     def newscrawl(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        """`newscrawl ARGS --db ... --sources-dir ...` (crawl also gets the fast settings)."""
-        extra = ["--db", str(self.db), "--sources-dir", str(self.sources_dir)]
+        """`newscrawl ARGS --db ...` (and `--sources-dir ...` for the commands that read sources; crawl also gets
+        the fast settings)."""
+        extra = ["--db", str(self.db)]
+        if args and args[0] in SOURCE_COMMANDS:
+            extra += ["--sources-dir", str(self.sources_dir)]
         if args and args[0] == "crawl":
             extra += [item for name, value in self.fast.items() for item in ("--set", f"{name}={value}")]
         return run([str(NEWSCRAWL), *args, *extra], env=env)

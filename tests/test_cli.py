@@ -65,7 +65,7 @@ def test_crawl_logs_to_a_file_and_summarises_on_stderr(env):
     result = env.newscrawl("crawl")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines() == [
-        "newscrawl: aggregator: ok, 6 pages, 3 new, 0 updated, 0 duplicates, 0 rejected, 0 errors"
+        "newscrawl: aggregator: ok, 6 pages, 3 new, 0 updated, 0 unchanged, 0 duplicates, 0 rejected, 0 errors"
     ]
     log = (env.db.parent / "logs" / "newscrawl.log").read_text(encoding="utf-8")
     assert "INFO: Spider opened" in log and "run 1 of aggregator: ok" in log
