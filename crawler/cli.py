@@ -246,3 +246,23 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
     click.echo(f"demo: {total} articles stored in {db} from {len(names)} replayed sources ({', '.join(names)})")
     click.echo(f'try: newscrawl search --db {db} "الكويت"')
     sys.exit(status)
+
+
+@main.command()
+@db_option
+@sources_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--immutable", is_flag=True, help="Treat the file as a snapshot no crawl will change (faster counts).")
+def serve(db: str | None, sources_dir: str | None, host: str, port: int, immutable: bool) -> None:
+    """Browse and search the database, read-only, in Datasette (needs: pip install 'newscrawl[web]')."""
+    from crawler import serve as serving
+
+    path = project_settings(db, sources_dir).get("NEWSCRAWL_DB")
+    try:
+        datasette = serving.make_datasette(path, immutable)
+    except serving.ServeError as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    click.echo(f"newscrawl: serving {path} read-only at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    serving.run(datasette, host, port)
+
