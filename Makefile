@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: crawl demo test lint bench bench-quality bench-recrawl clean
+.PHONY: crawl demo test lint bench bench-quality bench-recrawl clean chromium
 
 crawl: $(VENV)/.installed       ## crawl every configured source into output/news.db
 	$(BIN)/newscrawl crawl
@@ -11,7 +11,7 @@ crawl: $(VENV)/.installed       ## crawl every configured source into output/new
 demo: $(VENV)/.installed        ## crawl the bundled replay of sample pages into output/demo.db
 	$(BIN)/newscrawl demo
 
-test: $(VENV)/.installed-test   ## lint and run the whole test suite
+test: $(VENV)/.installed-test chromium  ## lint and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -35,8 +35,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,web,plot]'
 	touch $@ $(VENV)/.installed
+
+chromium:                       ## Debian's chromium for the browser test of `serve` (once per machine, as root)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "make: /usr/bin/chromium missing and not root: the browser test will be skipped (apt-get install chromium)"; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -387,3 +387,43 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
     click.echo(f"demo: {total} articles stored in {db} from {len(names)} replayed sources ({', '.join(names)})")
     click.echo(f'try: newscrawl search --db {db} "الكويت"')
     sys.exit(status)
+
+
+@main.command()
+@db_option
+@sources_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--immutable", is_flag=True, help="Treat the file as a snapshot no crawl will change (faster counts).")
+def serve(db: str | None, sources_dir: str | None, host: str, port: int, immutable: bool) -> None:
+    """Browse and search the database, read-only, in Datasette (needs: pip install 'newscrawl[web]')."""
+    from crawler import serve as serving
+
+    path = project_settings(db, sources_dir).get("NEWSCRAWL_DB")
+    try:
+        datasette = serving.make_datasette(path, immutable)
+    except serving.ServeError as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    click.echo(f"newscrawl: serving {path} read-only at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    serving.run(datasette, host, port)
+
+
+@main.command()
+@db_option
+@sources_option
+@click.option("--source", "source_key", help="Only this source.")
+@click.option("--days", type=click.IntRange(min=1), help="Only the last N days (UTC, up to today), empty days too.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the counts into this PNG.")
+def stats(db: str | None, sources_dir: str | None, source_key: str | None, days: int | None, plot: Path | None) -> None:
+    """Articles per source per day (by publication time; first seen when it is missing)."""
+    from crawler import stats as daily
+
+    path = project_settings(db, sources_dir).get("NEWSCRAWL_DB")
+    try:
+        counts = daily.daily_counts(path, source=source_key, days=days)
+        click.echo(daily.format_table(counts))
+        if plot:
+            daily.plot(counts, plot)
+            click.echo(f"plot written to {plot}", err=True)
+    except daily.StatsError as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
