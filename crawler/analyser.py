@@ -60,6 +60,7 @@ _LATIN = re.compile(r"[a-z\u00c0-\u024f]+")
 
 # proclitic chains that end in the definite article, longest first; لل is ل + ال with the article's alef dropped
 _ARTICLE_PREFIXES = ("وبال", "وكال", "وفال", "فبال", "فكال", "وال", "بال", "كال", "فال", "ولل", "فلل", "ال", "لل")
+_ARTICLE = re.compile("^(?:" + "|".join(_ARTICLE_PREFIXES) + ")")
 _LAM_ARTICLE = ("ولل", "فلل", "لل")
 _BARE_PROCLITICS = ("وف", "بلك")  # a conjunction, then a preposition
 _MIN_STEM_AFTER_ARTICLE = 2
@@ -100,13 +101,13 @@ def normalise(word: str) -> str:
 
 def _strip_article(word: str) -> str:
     """`word` without a proclitic chain ending in the article (والـ، بالـ، للـ ...), when enough stem remains."""
-    for prefix in _ARTICLE_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM_AFTER_ARTICLE:
-            rest = word[len(prefix):]
-            if prefix in _LAM_ARTICLE and _lam_merged(rest):
-                return "ل" + rest  # للحم: ل + اللحم, the article's lam merged into the word's own
-            return rest
-    return word
+    match = _ARTICLE.match(word)
+    if match is None or len(word) - match.end() < _MIN_STEM_AFTER_ARTICLE:
+        return word
+    rest = word[match.end():]
+    if match.group() in _LAM_ARTICLE and _lam_merged(rest):
+        return "ل" + rest  # للحم: ل + اللحم, the article's lam merged into the word's own
+    return rest
 
 
 def _lam_merged(rest: str) -> bool:
@@ -197,4 +198,4 @@ def tokens(text: str) -> list[tuple[str, str]]:
 
 def index_text(text: str) -> str:
     """What goes in the FTS5 column: the terms of `text` joined by spaces."""
-    return " ".join(term for _, term in tokens(text))
+    return " ".join(filter(None, map(query_term, WORD.findall(text))))  # tokens() without the pairs: faster
