@@ -19,8 +19,8 @@ through the same pure function, on both sides:
 Measured on shared/benchmarks/arabic-search (37 queries, AND of terms, FTS5 unicode61 over index_text), recall /
 precision: stock FTS5 0.47 / 1.0; PyStemmer Arabic (Snowball) alone is inconsistent (وزير → زير but الوزير →
 وزير); rules with length guards only 0.982 / 1.0 (misses بسوق, and ولجنة، للجنة، كبيرا، لبنان split from their
-other forms); with the lexicon 1.0 / 1.0. Throughput: 4.6 MB/s of Arabic text per core with a cold cache,
-12 MB/s warm, plus about a second to load the lexicon once.
+other forms); with the lexicon 1.0 / 1.0. Throughput: 4-5 MB/s of Arabic text per core with a cold cache,
+12-13 MB/s warm, plus 0.6-1 s to load the lexicon once per process.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from functools import cache, lru_cache
 
 import Stemmer
 
-ANALYSER_VERSION = 2
+ANALYSER_VERSION = 3
 
 _DIACRITICS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08e1\u08e3-\u08ff"
 _COMBINING = "\u0300-\u036f" + _DIACRITICS
@@ -69,6 +69,8 @@ _MIN_STEM_AFTER_PROCLITIC = 4  # only for words the lexicon does not know
 # 5.0 is a particle; وزير 5.4 vs زير 3.2 and وطن 4.4 vs طن 4.4 are words
 _PARTICLE_MARGIN = 0.7
 _MIN_STEM = 3
+# الله keeps its article (stripped, it would be له "to him"), also after particles
+_NAME_OF_GOD = frozenset({"الله", "لله", "والله", "ولله", "بالله", "وبالله", "فالله", "فلله", "تالله"})
 # suffix -> the shortest stem it may leave
 _PRONOUN_SUFFIXES = (("هما", 3), ("كما", 4), ("ها", 3), ("هم", 3), ("هن", 3), ("كم", 4), ("كن", 4), ("نا", 3))
 _NUMBER_SUFFIXES = (("ات", 3), ("ون", 4), ("ين", 4), ("ان", 4), ("ه", 3))
@@ -165,6 +167,8 @@ def _strip_bare_proclitics(word: str) -> str:
 
 def stem_arabic(word: str) -> str:
     """Light stem of a normalised Arabic word."""
+    if word in _NAME_OF_GOD:
+        return "الله"
     word = _strip_article(word)
     word = _strip_bare_proclitics(word)
     return _strip_suffixes(word)
@@ -187,7 +191,9 @@ def query_term(word: str) -> str:
 def prefix_term(word: str) -> str:
     """Term for a prefix query `word*`: normalised, article stripped, not suffix-stemmed."""
     norm = normalise(word)
-    return _strip_article(norm) if _ARABIC_ONLY.fullmatch(norm) else norm
+    if norm in _NAME_OF_GOD or not _ARABIC_ONLY.fullmatch(norm):
+        return norm
+    return _strip_article(norm)
 
 
 def tokens(text: str) -> list[tuple[str, str]]:

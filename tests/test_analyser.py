@@ -38,6 +38,7 @@ SAME_TERM = {
     "clitics فب": ["حكومة", "فبحكومة"],
     "لل before a word starting with ل": ["لحم", "اللحم", "للحم"],
     "لل before لجنة": ["لجنة", "للجنة", "وللجنة"],
+    "the name of God keeps its article": ["الله", "والله", "لله", "باللّه"],
     "clitics on a three-letter word": ["سوق", "بسوق", "وسوق", "لسوق", "فسوق", "وبسوق", "السوق"],
     "clitic و on a word starting with ل": ["لجنة", "ولجنة", "فلجنة"],
     "unknown words: long stems lose clitics": ["زنبرقات", "الزنبرقات", "وزنبرقات", "بزنبرقاتها"],
@@ -81,6 +82,7 @@ DIFFERENT_TERMS = [
     ("وزارة", "زار"),
     ("قانون", "قان"),
     ("court", "courtesy"),
+    ("الله", "له"),
     ("سوق", "تسوق"),
 ]
 
