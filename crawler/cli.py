@@ -15,6 +15,8 @@ from typing import Any
 import click
 
 from crawler import search as search_db
+from crawler import textindex
+from crawler.analyser import ANALYSER_VERSION
 from crawler.db import NoDatabase, connect_readonly, open_db
 from crawler.formats import write_rows
 from crawler.items import NotArticle
@@ -174,6 +176,29 @@ def import_(file: str, db: str | None, min_words: int) -> None:
     sys.exit(status)
 
 
+@main.command()
+@db_option
+def reindex(db: str | None) -> None:
+    """Rebuild the full-text index from the stored articles with this version's analyser (also done by itself
+    when a newer newscrawl opens a database indexed by an older analyser)."""
+    settings = project_settings(db, None)
+    path = settings.get("NEWSCRAWL_DB")
+    if not Path(path).is_file():
+        raise click.exceptions.Exit(_error(f"{path}: no database (run `newscrawl crawl` first)", 2))
+    check_database(path)
+
+    def rebuild() -> int:
+        database = open_db(path)
+        with database.conn:
+            database.execute("BEGIN IMMEDIATE")
+            count = textindex.rebuild(database.conn)
+        database.close()
+        click.echo(f"newscrawl: reindexed {count} articles in {path} (analyser version {ANALYSER_VERSION})", err=True)
+        return 0
+
+    sys.exit(locked(settings, rebuild))
+
+
 def locked(settings: Any, job: Any) -> int:
     """Run `job` holding the database's crawl lock; a busy database is a skipped run, status 0."""
     try:
@@ -271,8 +296,8 @@ def database_path(db: str | None) -> str:
     return project_settings(db, None).get("NEWSCRAWL_DB")
 
 
-@main.command(epilog=QUERY_SYNTAX)
-@click.argument("query")
+@main.command(epilog=QUERY_SYNTAX, context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True)
 @db_option
 @filter_options
 @click.option("--limit", default=20, show_default=True, help="At most this many results.")
@@ -280,12 +305,13 @@ def database_path(db: str | None) -> str:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True
 )
-def search(query: str, db: str | None, limit: int, newest: bool, fmt: str, **options: Any) -> None:
-    """Full-text search of title, body and caption, best match first (bm25), with snippets.
+def search(query: tuple[str, ...], db: str | None, limit: int, newest: bool, fmt: str, **options: Any) -> None:
+    """Full-text search of title, body and caption, best match first (bm25), with snippets. The words of QUERY
+    may be given as one argument or several (`newscrawl search oil -gas`).
 
     Exit status 0 with results, 1 with none, 2 for a query that cannot be read."""
     try:
-        rows = search_db.search(database_path(db), query, make_filters(options), limit=limit, newest=newest)
+        rows = search_db.search(database_path(db), " ".join(query), make_filters(options), limit=limit, newest=newest)
     except (search_db.QueryError, NoDatabase) as exc:
         raise click.exceptions.Exit(_error(str(exc), 2)) from None
     if fmt != "table":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler import migrations
+from crawler import migrations, textindex
 
 SCHEMA_VERSION = migrations.LATEST
 
@@ -38,19 +38,6 @@ ARTICLE_COLUMNS = {
     "last_seen_at": str,
     "run_id": int,
 }
-FTS_COLUMNS = ["title", "body", "caption"]
-_NEW, _OLD = (", ".join(f"{row}.{c}" for c in FTS_COLUMNS) for row in ("new", "old"))
-FTS_SCHEMA = [  # an external-content FTS5 index kept in step with `articles` by triggers
-    f"CREATE VIRTUAL TABLE articles_fts USING fts5({', '.join(FTS_COLUMNS)},"
-    " tokenize='unicode61 remove_diacritics 2', content='articles')",
-    f"CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN"
-    f" INSERT INTO articles_fts (rowid, {', '.join(FTS_COLUMNS)}) VALUES (new.rowid, {_NEW}); END",
-    f"CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN INSERT INTO articles_fts"
-    f" (articles_fts, rowid, {', '.join(FTS_COLUMNS)}) VALUES ('delete', old.rowid, {_OLD}); END",
-    f"CREATE TRIGGER articles_au AFTER UPDATE OF {', '.join(FTS_COLUMNS)} ON articles BEGIN INSERT INTO articles_fts"
-    f" (articles_fts, rowid, {', '.join(FTS_COLUMNS)}) VALUES ('delete', old.rowid, {_OLD});"
-    f" INSERT INTO articles_fts (rowid, {', '.join(FTS_COLUMNS)}) VALUES (new.rowid, {_NEW}); END",
-]
 
 
 def utc_now() -> str:
@@ -85,7 +72,7 @@ def schema_version(db: sqlite_utils.Database) -> int | None:
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create the schema of a new database, or migrate an older one in place, in one write transaction."""
     version = schema_version(db)
-    if version == SCHEMA_VERSION:
+    if version == SCHEMA_VERSION and not index_outdated(db):
         return
     if version is not None and version > SCHEMA_VERSION:
         raise SchemaError(
@@ -95,23 +82,29 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     with db.conn:
         db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
         version = schema_version(db)
-        if version == SCHEMA_VERSION:
-            return
         create_tables(db)
         for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):
             migrations.STEPS[step](db)
-        db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key", replace=True)
+        if index_outdated(db):  # built by another analyser version: its terms would not match queries
+            textindex.rebuild(db.conn)
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+
+def index_outdated(db: sqlite_utils.Database) -> bool:
+    """True when the full-text index was built with another analyser version than this newscrawl's."""
+    return textindex.stored_version(db.conn) != textindex.ANALYSER_VERSION
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
     """Create missing tables, indexes and the full-text index (the latest schema)."""
+    db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
     if "articles" not in db.table_names():
         db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"url", "source", "title", "body"})
         db["articles"].create_index(["url"], unique=True)
         db["articles"].create_index(["content_hash"])
         db["articles"].create_index(["source", "published_at"])
-        for statement in FTS_SCHEMA:
-            db.execute(statement)
+        db.execute(textindex.CREATE)
+        textindex.set_version(db.conn)
     if "images" not in db.table_names():
         db["images"].create(
             {"id": int, "article_id": int, "position": int, "url": str, "caption": str, "credit": str},
@@ -197,7 +190,8 @@ class NoDatabase(Exception):
 
 
 def connect_readonly(path: str | Path) -> sqlite3.Connection:
-    """A read-only connection (rows as sqlite3.Row); an older schema is migrated first."""
+    """A read-only connection (rows as sqlite3.Row); an older schema, or an index built by another analyser
+    version, is brought up to date first."""
     if not Path(path).is_file():
         raise NoDatabase(f"{path}: no database (run `newscrawl crawl` first)")
     try:
@@ -205,7 +199,8 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
         version = schema_version(sqlite_utils.Database(conn))
         if version is not None and version > SCHEMA_VERSION:
             raise NoDatabase(f"{path}: schema version {version} is newer than this newscrawl's; upgrade newscrawl")
-        if version is not None and version < SCHEMA_VERSION:
+        outdated = version is not None and textindex.stored_version(conn) != textindex.ANALYSER_VERSION
+        if version is not None and (version < SCHEMA_VERSION or outdated):
             conn.close()
             open_db(path).close()
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

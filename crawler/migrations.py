@@ -8,23 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler import neardup
+from crawler import neardup, textindex
 
-LATEST = 2
+LATEST = 3
 
 
 def v1_to_v2(db: Any) -> None:
-    """Version 2: near-duplicate links with a similarity, the runs' kind, the FTS index re-fed only when text
-    changes; the near-duplicate index is built over the stored originals."""
+    """Version 2: near-duplicate links with a similarity, the runs' kind, raw pages (a new table); the
+    near-duplicate index is built over the stored originals."""
     db.execute("ALTER TABLE articles ADD COLUMN similarity FLOAT")
     db.execute("ALTER TABLE runs ADD COLUMN kind TEXT")
     db.execute("UPDATE runs SET kind = 'crawl'")
-    from crawler.db import FTS_SCHEMA  # the triggers as version 2 declares them
-
-    db.execute("DROP TRIGGER IF EXISTS articles_au")
-    db.execute(next(s for s in FTS_SCHEMA if "articles_au" in s))
-    for article_id, body in db.execute("SELECT id, body FROM articles WHERE duplicate_of IS NULL").fetchall():
+    for article_id, body in db.execute("SELECT id, body FROM articles WHERE duplicate_of IS NULL"):
         neardup.index(db.conn, article_id, body)
 
 
-STEPS = {1: v1_to_v2}
+def v2_to_v3(db: Any) -> None:
+    """Version 3: the full-text index holds analysed terms (crawler.analyser), written by newscrawl instead of
+    triggers; it is rebuilt from the stored articles."""
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    textindex.rebuild(db.conn)
+
+
+STEPS = {1: v1_to_v2, 2: v2_to_v3}

@@ -6,8 +6,8 @@
     -word, -"a b"    must not match
     prefix*          any word starting so
 
-Every word is reduced to the index's term form (`crawler.textindex`), so a query finds the forms the index
-unifies. A query that cannot be read raises QueryError with a one-line message.
+Every word is reduced to its index term by the analyser (`crawler.analyser`), so a query finds every form the
+index unifies. A query that cannot be read raises QueryError with a one-line message.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from crawler import textindex
+from crawler import analyser
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 
@@ -74,12 +74,12 @@ def parse(text: str) -> Query:
 def _word(word: str, query: Query) -> str | None:
     """`"term"`, or `"prefix" *` for a word ending in *; None for a word with no letters or digits."""
     if word.endswith("*"):
-        prefix = textindex.prefix_term(word.rstrip("*"))
+        prefix = analyser.prefix_term(word.rstrip("*"))
         if not prefix:
             return None
         query.prefixes.add(prefix)
         return f'"{prefix}" *'
-    term = textindex.query_term(word)
+    term = analyser.query_term(word)
     if not term:
         return None
     query.terms.add(term)
@@ -87,7 +87,7 @@ def _word(word: str, query: Query) -> str | None:
 
 
 def _phrase(phrase: str, query: Query) -> str | None:
-    terms = [term for _, term in textindex.tokens(phrase)]
+    terms = [term for _, term in analyser.tokens(phrase)]
     if not terms:
         return None
     query.terms.update(terms)

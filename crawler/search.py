@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from crawler import textindex
+from crawler import analyser
 from crawler.db import connect_readonly
 from crawler.query import Query, QueryError, parse
 
@@ -118,7 +118,7 @@ def select_articles(conn: sqlite3.Connection, filters: Filters, text: str | None
 def snippet(text: str, query: Query, words: int = 30, mark: tuple[str, str] = ("<mark>", "</mark>")) -> str:
     """The stretch of `words` words of `text` with the most matched words, those words marked."""
     spans, position = [], 0
-    for original, term in textindex.tokens(text):
+    for original, term in analyser.tokens(text):
         start = text.find(original, position)
         if start < 0:
             continue

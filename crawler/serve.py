@@ -6,11 +6,26 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from crawler.search import BM25_WEIGHTS
+
 INSTALL_HINT = "pip install 'newscrawl[web]'"
 FTS_SHADOW_TABLES = ["articles_fts", *(f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config"))]
+INTERNAL_TABLES = ["article_signatures", "lsh_bands"]  # the near-duplicate index
 DAY = "newscrawl_day(coalesce(published_at, first_seen_at))"  # articles without a publication time: first seen
 
 QUERIES: dict[str, dict[str, str]] = {
+    "search": {
+        "title": "Search articles",
+        "description": "Full-text search as `newscrawl search` does it: the same Arabic-aware analyser and query"
+        ' syntax (words all match, "exact phrase", OR, -word, prefix*), best match first, copies of an earlier'
+        " story left out. Matched words are in [brackets].",
+        "sql": f"""
+select a.id, a.title, a.source, a.published_at, newscrawl_snippet(a.body, :q) as snippet, a.url
+from articles_fts join articles a on a.id = articles_fts.rowid
+where articles_fts match newscrawl_match(:q) and a.duplicate_of is null
+order by bm25(articles_fts, {BM25_WEIGHTS}), a.id desc
+limit 100""",
+    },
     "latest_per_source": {
         "title": "Latest articles per source",
         "description": "The newest articles of every source (by publication time, else first seen), newest first.",
@@ -71,19 +86,26 @@ def build_metadata(db_path: str | Path) -> dict[str, Any]:
     articles = {
         "title": "Articles",
         "description": "One row per stored article: clean text, caption and credit, authors, UTC publication time."
-        " Search covers title, body and caption.",
+        " To search title, body and caption, use the `search` query (Arabic-aware, like `newscrawl search`).",
         "facets": ["source", "language", "section"],
-        "fts_table": "articles_fts",
-        "fts_pk": "id",
         "sort_desc": "published_at",
         "sortable_columns": [
-            "id", "source", "title", "published_at", "modified_at", "language", "section", "word_count",
-            "first_seen_at", "last_seen_at",
+            "id",
+            "source",
+            "title",
+            "published_at",
+            "modified_at",
+            "language",
+            "section",
+            "word_count",
+            "first_seen_at",
+            "last_seen_at",
         ],
         "label_column": "title",
         "columns": {
             "published_at": "publication time, ISO 8601 UTC",
-            "duplicate_of": "id of the article this one repeats word for word",
+            "duplicate_of": "id of the first stored copy of the same story (another outlet's, or a republication)",
+            "similarity": "share of this text found in that copy",
             "first_seen_at": "when the crawler first stored it (UTC)",
             "authors": "JSON list",
             "tags": "JSON list",
@@ -96,8 +118,9 @@ def build_metadata(db_path: str | Path) -> dict[str, Any]:
         "pages": {"description": "Every article-candidate URL fetched, with its outcome."},
         "listings": {"description": "Validators of sitemaps, feeds and section pages, for conditional requests."},
         "runs": {"description": "One row per crawl of a source: counts, errors, field coverage.", "sort_desc": "id"},
-        "meta": {"description": "Schema version."},
-        **{name: {"hidden": True} for name in FTS_SHADOW_TABLES},
+        "raw_pages": {"description": "Each article page as fetched (zlib-compressed), for `newscrawl reextract`."},
+        "meta": {"description": "Schema and analyser versions."},
+        **{name: {"hidden": True} for name in FTS_SHADOW_TABLES + INTERNAL_TABLES},
     }
     return {
         "title": "newscrawl",

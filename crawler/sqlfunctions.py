@@ -26,10 +26,35 @@ def utc_day(value: str | None) -> str | None:
     return moment.date().isoformat()
 
 
-# name -> (number of arguments, function). Every connection that `register` prepares gets all of them; the
-# search analyser is meant to join as "newscrawl_analyse": (1, analyse).
+def match_expression(text: str | None) -> str:
+    """The FTS5 expression of a `newscrawl search` query (the same analyser and syntax), for
+    `articles_fts MATCH newscrawl_match(:q)`; an unreadable query is an SQL error with its one-line reason."""
+    from crawler.query import parse
+
+    return parse(text or "").expression
+
+
+def query_snippet(body: str | None, text: str | None) -> str:
+    """The stretch of `body` the query matches best, matched words in [brackets] (as `newscrawl search`)."""
+    from crawler.query import parse
+    from crawler.search import snippet
+
+    return snippet(body or "", parse(text or ""), mark=("[", "]"))
+
+
+def analyse(text: str | None) -> str:
+    """The analysed terms of a text, as the full-text index holds them."""
+    from crawler.analyser import index_text
+
+    return index_text(text or "")
+
+
+# name -> (number of arguments, function). Every connection that `register` prepares gets all of them.
 SQL_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "newscrawl_day": (1, utc_day),
+    "newscrawl_match": (1, match_expression),
+    "newscrawl_snippet": (2, query_snippet),
+    "newscrawl_analyse": (1, analyse),
 }
 
 

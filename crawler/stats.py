@@ -78,8 +78,9 @@ def format_table(counts: DailyCounts) -> str:
     if not counts.days:
         return note + "\nno articles"
     header = ["day", *counts.sources, "total"]
-    rows = [[day, *(str(counts.count(day, s)) for s in counts.sources), str(counts.day_total(day))]
-            for day in counts.days]
+    rows = [
+        [day, *(str(counts.count(day, s)) for s in counts.sources), str(counts.day_total(day))] for day in counts.days
+    ]
     grand = sum(counts.day_total(day) for day in counts.days)
     rows.append(["total", *(str(counts.source_total(s)) for s in counts.sources), str(grand)])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]

@@ -1,4 +1,4 @@
-"""StorePipeline: write articles to SQLite in batches, one transaction per batch, FTS kept in step by triggers."""
+"""StorePipeline: write articles to SQLite in batches, one transaction per batch, the FTS index in step."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler import neardup
+from crawler import neardup, textindex
 from crawler.db import ARTICLE_COLUMNS, open_db, utc_now
 from crawler.items import Article, NotArticle
 from crawler.urls import canonical_url
@@ -171,7 +171,9 @@ class StorePipeline:
             article_id, outcome = found[0], "updated"
             conn.execute(SAVE_VERSION, [now, article_id])
             row["modified_at"] = row["modified_at"] or now
+            textindex.remove(conn, article_id)
             conn.execute(UPDATE_ARTICLE, {**row, "id": article_id})
+            textindex.add(conn, article_id, row["title"], row["body"], row["caption"])
             if found[1] is None:
                 neardup.index(conn, article_id, row["body"])
         else:
@@ -195,12 +197,13 @@ class StorePipeline:
     def insert(self, conn: Any, row: dict[str, Any], copy: tuple | None) -> tuple[int, str]:
         """Insert a new row: an original (indexed for near-duplicate lookups), or a copy linked to its original."""
         match = neardup.Match(copy[3], 1.0) if copy else neardup.find(conn, row["body"], self.threshold)
+        if match is not None:
+            row.update(duplicate_of=match.article_id, similarity=match.similarity)
+        article_id = conn.execute(INSERT_ARTICLE, row).lastrowid
+        textindex.add(conn, article_id, row["title"], row["body"], row["caption"])
         if match is None:
-            article_id = conn.execute(INSERT_ARTICLE, row).lastrowid
             neardup.index(conn, article_id, row["body"])
             return article_id, "new"
-        row.update(duplicate_of=match.article_id, similarity=match.similarity)
-        article_id = conn.execute(INSERT_ARTICLE, row).lastrowid
         original = conn.execute("SELECT url FROM articles WHERE id = ?", [match.article_id]).fetchone()[0]
         self.crawler.spider.logger.info(
             "duplicate %s: %.0f%% of its text is in %s", row["url"], match.similarity * 100, original

@@ -100,8 +100,16 @@ def test_look_alikes_stay_apart(word, other):
 
 @pytest.mark.parametrize(
     ("word", "normalised"),
-    [("أَحْمَد", "احمد"), ("مدرسة", "مدرسه"), ("مستشفى", "مستشفي"), ("کتاب", "كتاب"), ("٢٠٢٦", "2026"),
-     ("Straße", "strasse"), ("ﻻ", "لا"), ("الكهربـــاء", "الكهرباء")],
+    [
+        ("أَحْمَد", "احمد"),
+        ("مدرسة", "مدرسه"),
+        ("مستشفى", "مستشفي"),
+        ("کتاب", "كتاب"),
+        ("٢٠٢٦", "2026"),
+        ("Straße", "strasse"),
+        ("ﻻ", "لا"),
+        ("الكهربـــاء", "الكهرباء"),
+    ],
 )
 def test_normalise(word, normalised):
     assert normalise(word) == normalised
@@ -109,8 +117,15 @@ def test_normalise(word, normalised):
 
 @pytest.mark.parametrize(
     ("word", "prefix"),
-    [("الشرك", "شرك"), ("والشركات", "شركات"), ("للحكو", "حكو"), ("وزير", "وزير"), ("سيارات", "سيارات"),
-     ("الأمي", "امي"), ("Marke", "marke")],
+    [
+        ("الشرك", "شرك"),
+        ("والشركات", "شركات"),
+        ("للحكو", "حكو"),
+        ("وزير", "وزير"),
+        ("سيارات", "سيارات"),
+        ("الأمي", "امي"),
+        ("Marke", "marke"),
+    ],
 )
 def test_prefix_term_is_normalised_but_not_stemmed(word, prefix):
     assert prefix_term(word) == prefix
