@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: crawl demo test lint bench bench-quality bench-recrawl clean chromium
+.PHONY: crawl demo serve test lint bench bench-quality bench-recrawl bench-neardup bench-search clean chromium
 
 crawl: $(VENV)/.installed       ## crawl every configured source into output/news.db
 	$(BIN)/newscrawl crawl
 
 demo: $(VENV)/.installed        ## crawl the bundled replay of sample pages into output/demo.db
 	$(BIN)/newscrawl demo
+
+serve: $(VENV)/.installed-web   ## browse and search output/news.db in Datasette (read-only) on 127.0.0.1:8001
+	$(BIN)/newscrawl serve
 
 test: $(VENV)/.installed-test chromium  ## lint and run the whole test suite
 	$(BIN)/ruff check .
@@ -18,13 +21,20 @@ test: $(VENV)/.installed-test chromium  ## lint and run the whole test suite
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-bench: bench-quality bench-recrawl  ## every benchmark (they print figures; none asserts)
+bench: bench-quality bench-recrawl bench-neardup bench-search  ## every benchmark (they print figures; none asserts)
 
 bench-quality: $(VENV)/.installed  ## extraction quality on ../shared/benchmarks, ours beside plain trafilatura
 	$(BIN)/python benchmarks/quality.py
 
 bench-recrawl: $(VENV)/.installed  ## first crawl of a 5,000-article site, then a no-news recrawl
 	$(BIN)/python benchmarks/recrawl.py --articles 5000
+
+bench-neardup: $(VENV)/.installed  ## near-duplicate lookup cost at 10,000 and 1,000,000 stored articles
+	$(BIN)/python benchmarks/neardup.py --sizes 10000 1000000
+
+bench-search: $(VENV)/.installed  ## arabic-search recall/precision; import rate, size, latency at 100,000 articles
+	$(PYTHON) ../shared/benchmarks/search_eval.py ../shared/benchmarks/arabic-search --newscrawl $(BIN)/newscrawl
+	$(BIN)/python benchmarks/search.py --articles 100000
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +44,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
+$(VENV)/.installed-web: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[web]'
+	touch $@ $(VENV)/.installed
+
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,web,plot]'
-	touch $@ $(VENV)/.installed
+	touch $@ $(VENV)/.installed $(VENV)/.installed-web
 
 chromium:                       ## Debian's chromium for the browser test of `serve` (once per machine, as root)
 	@if [ ! -x /usr/bin/chromium ]; then \
