@@ -72,13 +72,15 @@ def parse(text: str) -> Query:
 
 
 def _word(word: str, query: Query) -> str | None:
-    """`"term"`, or `"prefix" *` for a word ending in *; None for a word with no letters or digits."""
+    """`"term"`, or `"prefix" *` for a word ending in * (the prefix as written and as stemmed, when they differ:
+    شركا* finds شركات, indexed as شرك); None for a word with no letters or digits."""
     if word.endswith("*"):
-        prefix = analyser.prefix_term(word.rstrip("*"))
-        if not prefix:
+        prefixes = {analyser.prefix_term(word.rstrip("*")), analyser.query_term(word.rstrip("*"))} - {""}
+        if not prefixes:
             return None
-        query.prefixes.add(prefix)
-        return f'"{prefix}" *'
+        query.prefixes.update(prefixes)
+        alternatives = [f'"{prefix}" *' for prefix in sorted(prefixes)]
+        return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
     term = analyser.query_term(word)
     if not term:
         return None

@@ -113,3 +113,19 @@ def env(tmp_path: Path) -> Iterator[CrawlEnv]:
     crawl_env = CrawlEnv(tmp_path)
     yield crawl_env
     crawl_env.close()
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlEnv]:
+    """Every recorded site crawled by `newscrawl crawl` into one database, once per test module, one source after
+    the other: Al Jarida first, so the mirror's copies of one of its stories are stored linked to it."""
+    crawl_env = CrawlEnv(tmp_path_factory.mktemp("crawled"))
+    try:
+        for site in ("aljarida", "aggregator", "mirror"):
+            crawl_env.serve(site)
+        for site in ("aljarida", "aggregator", "mirror"):
+            result = crawl_env.newscrawl("crawl", site)
+            assert result.returncode == 0, result.stderr[-3000:]
+        yield crawl_env
+    finally:
+        crawl_env.close()

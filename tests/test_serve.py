@@ -79,22 +79,6 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlEnv]:
-    """Every recorded site crawled by `newscrawl crawl` into one database, Al Jarida first: the mirror's copies
-    of one of its stories are stored linked to it."""
-    env = CrawlEnv(tmp_path_factory.mktemp("serve"))
-    try:
-        for site in ("aljarida", "aggregator", "mirror"):
-            env.serve(site)
-        for site in ("aljarida", "aggregator", "mirror"):
-            result = env.newscrawl("crawl", site)
-            assert result.returncode == 0, result.stderr[-3000:]
-        yield env
-    finally:
-        env.close()
-
-
-@pytest.fixture(scope="module")
 def server(crawled: CrawlEnv) -> Iterator[Server]:
     running = Server(crawled.db, crawled.db.parent / "serve.log")
     try:

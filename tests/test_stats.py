@@ -10,19 +10,8 @@ from contextlib import closing
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from conftest import NEWSCRAWL, run
 from crawler import stats
-
-
-@pytest.fixture
-def crawled(env):
-    for site in ("aljarida", "aggregator", "mirror"):
-        env.serve(site)
-    result = env.newscrawl("crawl")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return env
 
 
 def test_counts_per_day_and_source(crawled):

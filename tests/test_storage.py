@@ -8,13 +8,12 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from conftest import NEWSCRAWL, ROOT, SHARED, CrawlEnv, run
+from conftest import NEWSCRAWL, ROOT, SHARED, run
 from crawler.analyser import ANALYSER_VERSION
 from crawler.db import SCHEMA_VERSION
 
@@ -30,22 +29,6 @@ def newscrawl(*args: str, stdin: str | None = None) -> subprocess.CompletedProce
 def query(db: Path, sql: str, *params: object) -> list[tuple]:
     with closing(sqlite3.connect(db)) as conn:
         return conn.execute(sql, params).fetchall()
-
-
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlEnv]:
-    """Al Jarida, then the aggregator, then the mirror (whose copies of an Al Jarida story are linked to it),
-    crawled once for the module's tests."""
-    env = CrawlEnv(tmp_path_factory.mktemp("storage"))
-    try:
-        for site in ("aljarida", "aggregator", "mirror"):
-            env.serve(site)
-        for site in ("aljarida", "aggregator", "mirror"):
-            result = env.newscrawl("crawl", site)
-            assert result.returncode == 0, result.stderr[-2000:]
-        yield env
-    finally:
-        env.close()
 
 
 def test_a_version_1_database_is_migrated_in_place_without_loss(tmp_path):
