@@ -233,6 +233,8 @@ def status(db: str | None, sources_dir: str | None) -> None:
     settings = project_settings(db, sources_dir)
     try:
         report = source_health(settings.get("NEWSCRAWL_DB"), configured_sources(settings))
+    except NoDatabase as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
     except sqlite3.DatabaseError as exc:
         raise click.exceptions.Exit(_error(f"{settings.get('NEWSCRAWL_DB')}: {exc}", 2)) from None
     for line in report:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from crawler import sqlfunctions
+from crawler.db import NoDatabase, connect_readonly
 
 BASIS = "UTC day of published_at (first_seen_at for articles without one)"
 PLOT_HINT = "pip install 'newscrawl[plot]'"
@@ -54,9 +55,11 @@ def daily_counts(
     end = today or datetime.now(timezone.utc).date()
     start, stop = ((end - timedelta(days=days - 1)).isoformat(), end.isoformat()) if days else ("", "9999")
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with closing(connect_readonly(path)) as conn:
             sqlfunctions.register(conn)
             rows = conn.execute(sql, {"source": source, "start": start, "end": stop}).fetchall()
+    except NoDatabase as exc:
+        raise StatsError(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise StatsError(f"{path}: {exc}") from None
     result = DailyCounts(days=[], sources=sorted({row[1] for row in rows}))

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from statistics import median
 
+from crawler.db import connect_readonly
 from crawler.sources import Source
 
 RECENT_RUNS = 5  # coverage of the last run is compared with the median of this many runs before it
@@ -80,6 +81,5 @@ def all_status(db_path: str | Path, sources: dict[str, Source], now: datetime | 
     now = now or datetime.now(timezone.utc)
     if not Path(db_path).exists():
         return [SourceStatus(key, flags=["never run"]) for key in sources]
-    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-        conn.row_factory = sqlite3.Row
+    with closing(connect_readonly(db_path)) as conn:  # an older schema is migrated first
         return [source_status(conn, source, now) for source in sources.values()]
