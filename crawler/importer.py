@@ -31,7 +31,7 @@ class RecordError(ValueError):
 
 def read_records(path: str | Path) -> Iterator[tuple[int, Article]]:
     """(line number, record) for every non-blank line; the first bad line raises RecordError."""
-    with open(path, encoding="utf-8") as lines:
+    with open(path, encoding="utf-8-sig") as lines:  # a byte-order mark is not part of line 1
         for number, line in enumerate(lines, 1):
             if line.strip():
                 try:

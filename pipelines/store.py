@@ -195,20 +195,38 @@ class StorePipeline:
             self.pages.append(self.page_row(article, url, "article", None, article_id))
 
     def insert(self, conn: Any, row: dict[str, Any], copy: tuple | None) -> tuple[int, str]:
-        """Insert a new row: an original (indexed for near-duplicate lookups), or a copy linked to its original."""
+        """Insert a new row: an original (indexed for near-duplicate lookups), or a copy linked to its original.
+
+        The original is the copy published first: a story stored before its earlier-published source (crawl
+        order is chance) hands the role over, with its copies."""
         match = neardup.Match(copy[3], 1.0) if copy else neardup.find(conn, row["body"], self.threshold)
+        original = None
         if match is not None:
-            row.update(duplicate_of=match.article_id, similarity=match.similarity)
+            original = conn.execute(
+                "SELECT url, published_at FROM articles WHERE id = ?", [match.article_id]
+            ).fetchone()
+            if not (row["published_at"] and original[1] and row["published_at"] < original[1]):
+                row.update(duplicate_of=match.article_id, similarity=match.similarity)
         article_id = conn.execute(INSERT_ARTICLE, row).lastrowid
         textindex.add(conn, article_id, row["title"], row["body"], row["caption"])
-        if match is None:
+        if row["duplicate_of"] is None:
             neardup.index(conn, article_id, row["body"])
+            if match is not None:  # published before the stored original: it takes over
+                self.hand_over(conn, match, article_id)
             return article_id, "new"
-        original = conn.execute("SELECT url FROM articles WHERE id = ?", [match.article_id]).fetchone()[0]
         self.crawler.spider.logger.info(
-            "duplicate %s: %.0f%% of its text is in %s", row["url"], match.similarity * 100, original
+            "duplicate %s: %.0f%% of its text is in %s", row["url"], match.similarity * 100, original[0]
         )
         return article_id, "duplicate"
+
+    def hand_over(self, conn: Any, match: neardup.Match, article_id: int) -> None:
+        """Make `article_id` the original of a story stored before it: the old original and its copies link to it."""
+        conn.execute("UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?", [article_id, match.article_id])
+        conn.execute(
+            "UPDATE articles SET duplicate_of = ?, similarity = ? WHERE id = ?",
+            [article_id, match.similarity, match.article_id],
+        )
+        neardup.forget(conn, match.article_id)
 
     def count_coverage(self, row: dict[str, Any]) -> None:
         """Count which fields a new article has: a drop in these shows a site redesign the day it happens."""
