@@ -15,6 +15,7 @@ NEWSCRAWL_LOG_DIR = ""  # `newscrawl crawl` logs here; empty: logs/ next to the 
 NEWSCRAWL_LOG_MAX_BYTES = 10 * 1024 * 1024  # the log file is rotated at this size...
 NEWSCRAWL_LOG_BACKUPS = 5  # ...keeping this many old files
 NEWSCRAWL_OVERLAP_HOURS = 6  # listing entries dated before the last successful run, less this, are skipped
+NEWSCRAWL_EXTRACT_WORKERS = 0  # extraction processes: 0 = one per core, 1 = inline in the crawl process
 NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `newscrawl reextract`
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # share of a story's word 3-grams found in a stored one: a republication
 
@@ -34,6 +35,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.runs.RunRecorder": 500,
+    "crawler.pool.ExtractionPool": 510,
 }
 
 # --- Politeness -----------------------------------------------------------------------------------------------

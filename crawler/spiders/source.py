@@ -14,8 +14,10 @@ from twisted.python.failure import Failure
 
 from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract
+from crawler.items import NotArticle
 from crawler.known import KnownUrls
 from crawler.middlewares import LISTING
+from crawler.pool import WorkerDied
 from crawler.sources import Source
 
 ARTICLE = "article"  # request meta "newscrawl" kind of article pages
@@ -171,8 +173,17 @@ class SourceSpider(Spider):
                 return True
         return False
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        result = extract(response.body, response.url, self.source, self.now())
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        """The page's record (or why it is none), extracted in the process pool when there is one."""
+        pool = getattr(self, "extraction_pool", None)
+        if pool is None:
+            result = extract(response.body, response.url, self.source, self.now())
+        else:
+            try:
+                result = await pool.run(extract, response.body, response.url, self.source, self.now())
+            except WorkerDied as exc:
+                self.crawler.stats.inc_value("newscrawl/errors/extraction_crashed")
+                result = NotArticle(response.url, f"extraction crashed: {exc}")
         result.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
         result.response_url = response.url
         if self.settings.getbool("NEWSCRAWL_KEEP_PAGES"):
