@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +22,21 @@ from typing import Any, ClassVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+
+
+def _exit_with(crawl_pid: int) -> None:
+    """In each worker: exit as soon as the crawl process is gone (killed with SIGKILL, its pool never said stop),
+    instead of waiting forever for work."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(crawl_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-crawl").start()
 
 
 class WorkerDied(Exception):
@@ -50,7 +67,7 @@ class ExtractionPool:
     def _start(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")  # no fork of the reactor's threads
         context.set_forkserver_preload(["crawler.extraction"])  # imported once, not once per worker
-        return ProcessPoolExecutor(self.workers, mp_context=context)
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),))
 
     def spider_opened(self, spider: Any) -> None:
         self.users += 1

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
-from conftest import SITES
+from conftest import NEWSCRAWL, SITES
 from crawler.extraction import extract
 from crawler.pool import ExtractionPool, WorkerDied
 
@@ -55,3 +59,34 @@ def test_a_crawl_stores_the_same_records_with_and_without_the_pool(env):
         {"articles_new": new, "articles_updated": 0, "articles_unchanged": 0},
         {"articles_new": 0, "articles_updated": 0, "articles_unchanged": new},
     ]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every living process below `pid` (read from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (ValueError, OSError, IndexError):
+            continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def test_the_workers_of_a_killed_crawl_exit_too(env):
+    env.serve("aljarida")
+    command = [str(NEWSCRAWL), "crawl", "--db", str(env.db), "--sources-dir", str(env.sources_dir)]
+    crawl = subprocess.Popen([*command, "--set", "NEWSCRAWL_EXTRACT_WORKERS=2"], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(pool := descendants(crawl.pid)) < 3 and time.monotonic() < deadline:  # forkserver and 2 workers
+        time.sleep(0.1)
+    crawl.send_signal(signal.SIGKILL)
+    crawl.wait()
+    assert len(pool) >= 3
+    deadline = time.monotonic() + 10
+    while (alive := {pid for pid in pool if Path(f"/proc/{pid}").exists()}) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not alive, f"pool processes left behind: {alive}"

@@ -1,0 +1,214 @@
+"""Throughput end to end: real news pages served on 127.0.0.1, crawled into a fresh SQLite database.
+
+The pages of ../shared/benchmarks/ (every dataset) are served by a small generator server, each under many distinct
+URLs (/a/<n>: page n mod P with a paragraph of its own, so every URL is a distinct text), listed in sitemaps of
+1,000 behind a sitemap index. For each size it prints, from one run of `newscrawl crawl`:
+  - extract-only pages/s on one core (`extract` over the same pages, in this process);
+  - end-to-end pages/s (fetch, extract in the process pool, pipelines, SQLite) and its ratio to extract-only;
+  - CPU utilisation of the crawl's process tree (CPU seconds / wall seconds / cores) and its peak RSS (the sum
+    over the crawl process and its extraction workers, sampled every 0.2 s);
+  - the store alone: the same records through `newscrawl import` (validate, normalise, dedupe, store), rows/s;
+  - an immediate no-news recrawl: its time as a fraction of the first crawl.
+It prints figures; it asserts nothing. Usage: python benchmarks/throughput.py [--pages 2000 10000 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing import Process
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crawler.extraction import extract  # noqa: E402
+from crawler.items import Article  # noqa: E402
+
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+NEWSCRAWL = Path(sys.executable).with_name("newscrawl")
+PER_SITEMAP = 1000
+SOURCE = """name = "Throughput bench"
+homepage = "{base}/"
+allowed_domains = ["127.0.0.1"]
+sitemaps = ["{base}/sitemap.xml"]
+article_url = '/a/\\d+$'
+language = "en"
+timezone = "UTC"
+"""
+FAST = ["AUTOTHROTTLE_ENABLED=0", "DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "LOG_LEVEL=WARNING"]
+
+
+def article_pages() -> list[tuple[bytes, str]]:
+    """(html, original URL) of every benchmark page that extraction reads as an article."""
+    pages = []
+    for truth in sorted(BENCHMARKS.glob("*/truth.jsonl")):
+        for line in truth.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            html = gzip.decompress((truth.parent / record["file"]).read_bytes())
+            if isinstance(extract(html, record["url"]), Article):
+                pages.append((html, record["url"]))
+    return pages
+
+
+def serve(pages: list[bytes], count: int, port_file: Path) -> None:
+    """The generator site (runs in its own process)."""
+    lastmod = datetime.now(timezone.utc).isoformat()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path == "/sitemap.xml":
+                maps = "".join(
+                    f"<sitemap><loc>{base}/sitemap-{k}.xml</loc></sitemap>" for k in range(0, count, PER_SITEMAP)
+                )
+                body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>'
+                self.reply(body.encode(), "application/xml")
+            elif self.path.startswith("/sitemap-"):
+                start = int(self.path.removeprefix("/sitemap-").removesuffix(".xml"))
+                urls = "".join(
+                    f"<url><loc>{base}/a/{n}</loc><lastmod>{lastmod}</lastmod></url>"
+                    for n in range(start, min(start + PER_SITEMAP, count))
+                )
+                body = (
+                    f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+                )
+                self.reply(body.encode(), "application/xml")
+            elif self.path.startswith("/a/"):
+                n = int(self.path.removeprefix("/a/"))
+                html = pages[n % len(pages)]
+                own = f"<p>Dispatch {n}: this copy carries its own paragraph number {n} for the benchmark.</p>"
+                cut = html.find(b"</p>")
+                self.reply(html[: cut + 4] + own.encode() + html[cut + 4 :] if cut > 0 else html, "text/html")
+            else:
+                self.send_error(404)
+
+        def reply(self, body: bytes, kind: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port_file.write_text(str(server.server_address[1]))
+    server.serve_forever()
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    family, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    total = 0
+    for member in family:
+        try:
+            rss_pages = int(Path(f"/proc/{member}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        total += rss_pages * os.sysconf("SC_PAGE_SIZE")
+    return total
+
+
+def measured(command: list[str]) -> tuple[float, float, int]:
+    """Run `command`: wall seconds, CPU seconds of its process tree, peak RSS of the tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, errors = process.communicate()
+    stop.set()
+    sampler.join()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if process.returncode not in (0, 1):
+        sys.exit(f"bench: {' '.join(command[:2])} failed ({process.returncode}): {errors.strip()[-500:]}")
+    return wall, cpu, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, nargs="+", default=[2000, 10000, 50000])
+    args = parser.parse_args()
+    if not BENCHMARKS.exists():
+        sys.exit(f"bench-throughput: {BENCHMARKS} not found")
+    pages = article_pages()
+    html = [page for page, _ in pages]
+    rounds = max(1, 300 // len(pages))
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for page, url in pages:
+            extract(page, url)
+    one_core = rounds * len(pages) / (time.perf_counter() - started)
+    cores = os.cpu_count() or 1
+    print(
+        f"{len(pages)} distinct article pages from ../shared/benchmarks; extract-only on one core: {one_core:.1f} pages/s"
+    )
+    print(
+        f"{'pages':>7} {'end-to-end p/s':>15} {'ratio':>6} {'CPU use':>8} {'peak RSS':>9} {'store rows/s':>13} {'recrawl':>8}"
+    )
+    for count in args.pages:
+        with tempfile.TemporaryDirectory(prefix="newscrawl-bench-throughput-") as tmp:
+            folder = Path(tmp)
+            port_file = folder / "port"
+            server = Process(target=serve, args=(html, count, port_file), daemon=True)
+            server.start()
+            while not port_file.exists() or not port_file.read_text():
+                time.sleep(0.05)
+            base = f"http://127.0.0.1:{port_file.read_text()}"
+            (folder / "sources").mkdir()
+            (folder / "sources" / "bench.toml").write_text(SOURCE.format(base=base), encoding="utf-8")
+            db = folder / "news.db"
+            crawl = [str(NEWSCRAWL), "crawl", "--db", str(db), "--sources-dir", str(folder / "sources")]
+            crawl += [item for setting in FAST for item in ("--set", setting)]
+            wall, cpu, peak = measured(crawl)
+            again, _, _ = measured(crawl)
+            server.terminate()
+            records = folder / "records.jsonl"
+            export = [str(NEWSCRAWL), "export", "--db", str(db), "--include-duplicates", "--output", str(records)]
+            subprocess.run(export, check=True, capture_output=True)
+            stored = sum(1 for _ in records.open(encoding="utf-8"))
+            store_wall, _, _ = measured([str(NEWSCRAWL), "import", str(records), "--db", str(folder / "store.db")])
+            rate = count / wall
+            print(
+                f"{count:>7,} {rate:>15.1f} {rate / one_core:>6.2f} {cpu / wall / cores:>8.0%}"
+                f" {peak / 2**20:>7.0f}MB {stored / store_wall:>13.0f} {again / wall:>8.1%}"
+            )
+
+
+if __name__ == "__main__":
+    main()
