@@ -17,6 +17,8 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     """The `runs` columns computed from a finished crawl's Scrapy stats."""
     rejected = {k.removeprefix(PREFIX + "rejected/"): v for k, v in stats.items() if k.startswith(PREFIX + "rejected/")}
     errors = {k.removeprefix(PREFIX + "errors/"): v for k, v in stats.items() if k.startswith(PREFIX + "errors/")}
+    if stats.get("depth/request_ignored_count"):  # links not followed past DEPTH_LIMIT (a calendar trap)
+        errors["depth_limit"] = stats["depth/request_ignored_count"]
     new = stats.get(PREFIX + "articles_new", 0)
     coverage = {f: round(stats.get(f"{PREFIX}coverage/{f}", 0) / new, 3) for f in COVERAGE_FIELDS} if new else {}
     return {
