@@ -72,7 +72,7 @@ MAIN_FAULTS = [
     Fault("/a/http-404", "404 Not Found"),
     Fault("/a/http-410", "410 Gone"),
     Fault("/a/redirect-loop", "redirect loop A -> B -> A"),
-    Fault("/a/redirect-long/0", "redirect chain of 12 hops (over REDIRECT_MAX_TIMES)"),
+    Fault("/a/redirect-long/0", "an endless redirect chain /0 -> /1 -> /2 ... (over REDIRECT_MAX_TIMES)"),
     Fault("/a/redirect-short/0", "2 redirects ending at a good article", "74452"),
     Fault("/a/huge", "50 MB page with Content-Length"),
     Fault("/a/huge-stream", "50 MB page without Content-Length"),
@@ -80,8 +80,8 @@ MAIN_FAULTS = [
     Fault("/a/pdf", "a PDF served as text/html"),
     Fault("/a/jpeg", "a JPEG served as text/html"),
     Fault("/a/empty", "an empty 200"),
-    Fault("/a/malformed", "malformed HTML (closing tags dropped, stray markup)", "74188"),
-    Fault("/a/truncated", "HTML cut inside its last paragraph", "74149"),
+    Fault("/a/malformed", "malformed HTML (no </p>, stray and unclosed tags, a broken attribute)", "74188"),
+    Fault("/a/truncated", "HTML cut at 70% of its bytes (mid-article)", "74149"),
     Fault("/a/truncated-early", "HTML cut at 5% of its bytes (before any text)", "73010"),
 ]
 ENCODING_FAULTS = [
@@ -201,10 +201,11 @@ def without_meta_charset(text: str) -> str:
 
 
 def malformed(text: str) -> str:
-    """Closing tags of paragraphs and divs dropped, stray markup, an unclosed comment-like mess in the head."""
-    text = re.sub(r"</(p|div|span|li)>", "", text)
+    """Closing </p> and </li> dropped, stray and unclosed tags, stray end tags, a broken attribute."""
+    text = re.sub(r"</(p|li)>", "", text)
     text = text.replace("<body", "<<<>>><div <span class=>></table></td><body", 1)
-    return text.replace("</head>", "<meta name=x content='unterminated></head>", 1)
+    text = text.replace("</head>", '<meta name="x" content="a"b"c"></head>', 1)
+    return text.replace("</body>", "</table></td></b></i></span></body>", 1)
 
 
 @cache
@@ -382,8 +383,7 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 return self.send(200, malformed(article_page("74188", server.base_url, path)).encode())
             if path.startswith("/a/truncated"):
                 page = article_page(faults[path].article or "", server.base_url, path).encode()
-                cut = len(page) * 5 // 100 if path.endswith("early") else page.rindex(b"</p>") - 40  # in the last <p>
-                return self.send(200, page[:cut])
+                return self.send(200, page[: len(page) * (5 if path.endswith("early") else 70) // 100])
             self.send(404, b"<h1>no such page</h1>")
 
     return Handler
