@@ -117,6 +117,7 @@ class FaultServer:
 
     def __init__(self, lifetime: float = 120.0) -> None:
         self.hits: Counter[str] = Counter()
+        self.maintenance = False  # when set, every request gets a 503 maintenance page
         self.sent = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -245,6 +246,8 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             path = parts.path + (f"?{parts.query}" if parts.query else "")
             count = server.hit(path)
             try:
+                if server.maintenance:
+                    return self.send(503, b"<h1>Down for maintenance</h1>", headers={"Retry-After": "3600"})
                 self.route(parts.path, parts.query, count)
             except (Stop, OSError):
                 self.close_connection = True

@@ -252,3 +252,15 @@ def test_a_site_that_refuses_every_connection_is_a_failed_run_with_exit_status_1
         f"every connection refused (site down) -> run failed, exit status {crawl.result.returncode},"
         f" {crawl.failure('/feed/main.xml')[0]} counted"
     )
+
+
+def test_a_site_that_answers_every_request_with_503_is_a_failed_run_with_exit_status_1(env, site):
+    site.maintenance = True
+    crawl = Crawl(env, site, feeds=["/feed/main.xml"])
+    assert crawl.result.returncode == 1
+    assert crawl.run["status"] == "failed" and crawl.run["pages_fetched"] == 4  # robots.txt and the feed, twice each
+    assert crawl.errors == {"http_503": 1}
+    REPORT.append(
+        f"503 maintenance page for every request (robots.txt too) -> run failed, exit status"
+        f" {crawl.result.returncode}, {crawl.failure('/feed/main.xml')[0]} counted"
+    )
