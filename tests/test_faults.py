@@ -32,7 +32,7 @@ from faultserver import (
 from conftest import CrawlEnv
 from crawler.extraction import extract
 
-FAST = ("DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1", "NEWSCRAWL_KEEP_PAGES=0")
+FAST = ("DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=1")
 MAX_SIZE = 10 * 1024 * 1024  # DOWNLOAD_MAXSIZE, the shipped default
 REPORT: list[str] = []
 
@@ -55,10 +55,11 @@ def site(env: CrawlEnv) -> Iterator[FaultServer]:
 class Crawl:
     """One finished `newscrawl crawl hostile` against the fault server: exit status, output, runs row, pages."""
 
-    def __init__(self, env: CrawlEnv, server: FaultServer, **lists: list[str]) -> None:
+    def __init__(self, env: CrawlEnv, server: FaultServer, keep: bool = False, **lists: list[str]) -> None:
         (env.sources_dir / "hostile.toml").write_text(server.source_toml("hostile", **lists), encoding="utf-8")
         started = time.monotonic()
-        self.result = env.newscrawl("crawl", "hostile", *(item for s in FAST for item in ("--set", s)))
+        sets = [*FAST, f"NEWSCRAWL_KEEP_PAGES={int(keep)}"]
+        self.result = env.newscrawl("crawl", "hostile", *(item for s in sets for item in ("--set", s)))
         self.seconds = time.monotonic() - started
         self.env, self.server = env, server
         (self.run,) = env.rows("SELECT * FROM runs")
@@ -184,7 +185,7 @@ def test_one_crawl_through_many_faults_stores_the_good_pages_and_names_each_fail
 
 
 def test_arabic_pages_in_legacy_encodings_are_stored_as_the_right_text_whatever_the_charset_header(env, site):
-    crawl = Crawl(env, site, feeds=["/feed/encodings.xml"])
+    crawl = Crawl(env, site, keep=True, feeds=["/feed/encodings.xml"])
     assert crawl.result.returncode == 0, crawl.result.stderr[-3000:]
     assert crawl.rejected == {} and crawl.errors == {}
     for (encoding, header), article in ENCODED_ARTICLES.items():
@@ -193,6 +194,11 @@ def test_arabic_pages_in_legacy_encodings_are_stored_as_the_right_text_whatever_
         row = crawl.articles[path]
         assert (row["title"], row["body"]) == (expected.title, expected.body), path
         assert row["language"] == "ar"
+    # reextract reads the kept bytes with no HTTP header at all: the same text, nothing changed
+    assert env.newscrawl("reextract", "hostile").returncode == 0
+    assert env.rows("SELECT count(*) AS n FROM article_versions") == [{"n": 0}]
+    reextracted = env.rows("SELECT articles_unchanged, articles_updated FROM runs WHERE kind = 'reextract'")
+    assert reextracted == [{"articles_unchanged": len(ENCODED_ARTICLES), "articles_updated": 0}]
     crawl.add_report(ENCODING_FAULTS)
     REPORT[-len(ENCODING_FAULTS) :] = [f"{line}, exact Arabic text" for line in REPORT[-len(ENCODING_FAULTS) :]]
 
