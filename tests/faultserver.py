@@ -20,7 +20,7 @@ import socket
 import struct
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -232,9 +232,6 @@ def archive_page(base_url: str, day: int) -> bytes:
 
 
 # --- the handler -----------------------------------------------------------------------------------------------
-
-
-Writer = Callable[[bytes], None]
 
 
 def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
