@@ -18,6 +18,12 @@ test: $(VENV)/.installed-test chromium  ## lint and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+.PHONY: fault-test
+fault-test: $(VENV)/.installed-test  ## the hostile-web tests alone, then one line per fault: injected -> outcome
+	@mkdir -p output
+	NEWSCRAWL_FAULT_REPORT=output/fault-report.txt $(BIN)/python -m pytest -q tests/test_faults.py
+	@cat output/fault-report.txt
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 

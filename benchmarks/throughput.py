@@ -5,8 +5,8 @@ URLs (/a/<n>: page n mod P with a paragraph of its own, so every URL is a distin
 1,000 behind a sitemap index. For each size it prints, from one run of `newscrawl crawl`:
   - extract-only pages/s on one core (`extract` over the same pages, in this process);
   - end-to-end pages/s (fetch, extract in the process pool, pipelines, SQLite) and its ratio to extract-only;
-  - CPU utilisation of the crawl's process tree (CPU seconds / wall seconds / cores) and its peak RSS (the sum
-    over the crawl process and its extraction workers, sampled every 0.2 s);
+  - CPU utilisation of the crawl's process tree (CPU seconds / wall seconds / cores) and its peak memory (the sum
+    of the proportional set sizes of the crawl process and its extraction workers, sampled every 0.2 s);
   - the store alone: the same records through `newscrawl import` (validate, normalise, dedupe, store), rows/s;
   - an immediate no-news recrawl: its time as a fraction of the first crawl.
 It prints figures; it asserts nothing. Usage: python benchmarks/throughput.py [--pages 2000 10000 50000]
@@ -108,8 +108,9 @@ def serve(pages: list[bytes], count: int, port_file: Path) -> None:
     server.serve_forever()
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
+def tree_memory(pid: int) -> int:
+    """Memory of a process and all its descendants: the sum of their proportional set sizes (PSS, from /proc),
+    so pages the extraction workers share with the process that forked them count once."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -126,10 +127,10 @@ def tree_rss(pid: int) -> int:
     total = 0
     for member in family:
         try:
-            rss_pages = int(Path(f"/proc/{member}/statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
             continue
-        total += rss_pages * os.sysconf("SC_PAGE_SIZE")
+        total += sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
     return total
 
 
@@ -144,7 +145,7 @@ def measured(command: list[str]) -> tuple[float, float, int]:
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            peak = max(peak, tree_memory(process.pid))
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample)
@@ -175,12 +176,9 @@ def main() -> None:
             extract(page, url)
     one_core = rounds * len(pages) / (time.perf_counter() - started)
     cores = os.cpu_count() or 1
-    print(
-        f"{len(pages)} distinct article pages from ../shared/benchmarks; extract-only on one core: {one_core:.1f} pages/s"
-    )
-    print(
-        f"{'pages':>7} {'end-to-end p/s':>15} {'ratio':>6} {'CPU use':>8} {'peak RSS':>9} {'store rows/s':>13} {'recrawl':>8}"
-    )
+    print(f"{len(pages)} distinct article pages from ../shared/benchmarks; extract-only, one core: {one_core:.1f} p/s")
+    header = ("pages", "end-to-end p/s", "ratio", "CPU use", "peak mem", "store rows/s", "recrawl")
+    print(" ".join(f"{name:>{width}}" for name, width in zip(header, (7, 15, 6, 8, 9, 13, 8), strict=True)))
     for count in args.pages:
         with tempfile.TemporaryDirectory(prefix="newscrawl-bench-throughput-") as tmp:
             folder = Path(tmp)

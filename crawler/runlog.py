@@ -10,11 +10,38 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+)
 from twisted.internet import task
+from twisted.internet.error import ConnectError, TimeoutError
 
 from crawler.runs import run_stats
 
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+# a site that is down or slow is not a bug: its errors are one line, without a traceback (robots.txt's have one)
+NETWORK_ERRORS = (
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    CannotResolveHostError,
+    ConnectError,
+    TimeoutError,
+)
+
+
+class NoNetworkTracebacks(logging.Filter):
+    """Drops the traceback of a record about a network error (the message already says what failed)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], NETWORK_ERRORS):
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 def log_dir(settings: Any) -> Path:
@@ -40,6 +67,7 @@ def configure_logging(settings: Any) -> Path:
     root.handlers[:] = []
     for handler in (to_file, to_stderr):
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.addFilter(NoNetworkTracebacks())
         root.addHandler(handler)
     root.setLevel(logging.INFO)
     return path

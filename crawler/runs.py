@@ -17,6 +17,8 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     """The `runs` columns computed from a finished crawl's Scrapy stats."""
     rejected = {k.removeprefix(PREFIX + "rejected/"): v for k, v in stats.items() if k.startswith(PREFIX + "rejected/")}
     errors = {k.removeprefix(PREFIX + "errors/"): v for k, v in stats.items() if k.startswith(PREFIX + "errors/")}
+    if stats.get("depth/request_ignored_count"):  # links not followed past DEPTH_LIMIT (a calendar trap)
+        errors["depth_limit"] = stats["depth/request_ignored_count"]
     new = stats.get(PREFIX + "articles_new", 0)
     coverage = {f: round(stats.get(f"{PREFIX}coverage/{f}", 0) / new, 3) for f in COVERAGE_FIELDS} if new else {}
     return {
@@ -34,10 +36,23 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_status(finish_reason: str, row: dict[str, Any], spider_errors: int, fetches: bool = True) -> str:
-    """Whether a run is "ok": it finished, fetched something (if it fetches at all) and its code raised
-    nothing; else "failed"."""
-    fetched = row["pages_fetched"] or not fetches
+def answered(stats: dict[str, Any]) -> int:
+    """Responses that were pages (2xx, or 304 Not Modified), robots.txt left out: a site that answers every
+    request with an error (a 503 maintenance page) has fetched nothing."""
+
+    def pages(prefix: str) -> int:
+        statuses = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
+        return sum(v for status, v in statuses.items() if status.startswith("2") or status == "304")
+
+    return pages("downloader/response_status_count/") - pages("robotstxt/response_status_count/")
+
+
+def run_status(
+    finish_reason: str, row: dict[str, Any], spider_errors: int, fetches: bool = True, pages: int = 1
+) -> str:
+    """Whether a run is "ok": it finished, fetched something (if it fetches at all: `pages` answered with a page,
+    not an error) and its code raised nothing; else "failed"."""
+    fetched = (row["pages_fetched"] and pages) or not fetches
     return "ok" if finish_reason == "finished" and fetched and not spider_errors else "failed"
 
 
@@ -67,7 +82,7 @@ class RunRecorder:
         stats = self.crawler.stats.get_stats()
         row = run_stats(stats)
         fetches = getattr(spider, "run_kind", "crawl") == "crawl"
-        status = run_status(reason, row, stats.get("spider_exceptions/count", 0), fetches)
+        status = run_status(reason, row, stats.get("spider_exceptions/count", 0), fetches, answered(stats))
         row.update(finished_at=utc_now(), finish_reason=reason, status=status)
         db = open_db(self.db_path)
         db["runs"].update(spider.run_id, row)

@@ -32,6 +32,7 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalListings": 560,
+    "crawler.middlewares.RedirectGuard": 610,  # before RedirectMiddleware (600) sees a response
 }
 EXTENSIONS = {
     "crawler.runs.RunRecorder": 500,

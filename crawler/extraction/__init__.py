@@ -29,11 +29,16 @@ logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 def extract(
-    html: str | bytes, url: str, source: Source | None = None, fetched_at: datetime | None = None
+    html: str | bytes,
+    url: str,
+    source: Source | None = None,
+    fetched_at: datetime | None = None,
+    encoding: str | None = None,
 ) -> Article | NotArticle:
-    """The clean record of an article page, or why the page is not one. Never raises."""
+    """The clean record of an article page, or why the page is not one (`encoding`: the charset the server
+    declared for the bytes, a hint that a wrong one does not spoil). Never raises."""
     try:
-        page = parse_page(html, url)
+        page = parse_page(html, url, encoding)
         return _extract(page, source, fetched_at)
     except NotHtml as exc:
         return NotArticle(url, str(exc))

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+import charset_normalizer
 from lxml import html as lxml_html
 from lxml.etree import ParserError
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, read_bom, resolve_encoding
 
 ARTICLE_TYPES = {
     "article",
@@ -26,6 +27,9 @@ ARTICLE_TYPES = {
     "scholarlyarticle",
     "report",
 }
+MAX_DETECT_BYTES = 256 * 1024  # charset detection reads this much of a page
+# a Latin-1 letter next to an Arabic or Cyrillic one inside a word: a page read in the wrong legacy charset
+MIXED_SCRIPT = re.compile(r"[\u00c0-\u00ff][\u0600-\u06ff\u0400-\u04ff]|[\u0600-\u06ff\u0400-\u04ff][\u00c0-\u00ff]")
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"ID3")
 
 
@@ -83,23 +87,60 @@ def ld_types(obj: dict[str, Any]) -> set[str]:
     return {k.lower() for k in kinds if isinstance(k, str)}
 
 
-def decode(data: str | bytes) -> str:
-    """Unicode text of a page (meta charset / BOM honoured, UTF-8 by default); NotHtml for binary data."""
+def decode(data: str | bytes, declared: str | None = None) -> str:
+    """Unicode text of a page; NotHtml for binary data.
+
+    Valid UTF-8 is taken as such (it is almost never an accident). Otherwise the first charset that reads the
+    bytes cleanly wins, in this order: a BOM, `declared` (the HTTP Content-Type charset), the page's meta charset,
+    then charset_normalizer's guess from the bytes. "Cleanly" means no undecodable byte and no mojibake (letters
+    of Latin-1 glued to Arabic or Cyrillic ones, as when ISO-8859-6 bytes are read as windows-1256): servers often
+    send no charset or a wrong one, and legacy Arabic encodings map the same bytes to different letters."""
     if isinstance(data, str):
         return data
     head = data[:1024].lstrip()
     if head.startswith(BINARY_MAGIC) or head.count(b"\x00") > 8:
         raise NotHtml("binary content, not HTML")
-    try:  # valid UTF-8 is almost never an accident, and pages often declare a charset they do not use
+    try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        _, text = html_to_unicode(None, data)  # the declared charset (BOM, meta), else a guess
-        return text
+        pass
+    bom = read_bom(data)[0]
+    for encoding in (bom, declared, html_body_declared_encoding(data), _detected(data)):
+        text = _decoded(data, encoding)
+        if text is not None and not _mojibake(text):
+            return text
+    _, text = html_to_unicode(f"text/html; charset={declared}" if declared else None, data)
+    return text
 
 
-def parse_page(data: str | bytes, url: str) -> Page:
-    """Parse a page once; NotHtml when there is nothing to parse."""
-    text = decode(data)
+def _decoded(data: bytes, encoding: str | None) -> str | None:
+    """`data` read as `encoding` (WHATWG labels and aliases), or None when it cannot be."""
+    codec = resolve_encoding(encoding) if encoding else None
+    if not codec:
+        return None
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _detected(data: bytes) -> str | None:
+    """charset_normalizer's best guess for a page that is not UTF-8."""
+    best = charset_normalizer.from_bytes(data[:MAX_DETECT_BYTES]).best()
+    return best.encoding if best else None
+
+
+def _mojibake(text: str) -> bool:
+    """True when more than 1% of the words mix Latin-1 letters with Arabic or Cyrillic ones."""
+    words = text.split()
+    mixed = sum(1 for word in words if MIXED_SCRIPT.search(word))
+    return mixed > max(2, len(words) // 100)
+
+
+def parse_page(data: str | bytes, url: str, encoding: str | None = None) -> Page:
+    """Parse a page once (`encoding`: the charset the server declared, if any); NotHtml when there is nothing to
+    parse."""
+    text = decode(data, encoding)
     if not text.strip() or "<" not in text:
         raise NotHtml("empty page" if not text.strip() else "no HTML markup")
     try:

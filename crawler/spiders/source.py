@@ -9,11 +9,12 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract
+from crawler.failures import ROBOTS_DISALLOWED, describe
 from crawler.items import NotArticle
 from crawler.known import KnownUrls
 from crawler.middlewares import LISTING
@@ -135,7 +136,7 @@ class SourceSpider(Spider):
         if any(link.is_sitemap for link in links):
             self.containers.add(response.url)
         if not links:
-            self.logger.warning("no entries in sitemap %s (malformed or empty)", response.url)
+            self.empty_listing(response, "sitemap")
         for link in links:
             if link.is_sitemap and self.in_domain(link.url) and not self.too_old(link):
                 yield self.listing_request(link.url, self.parse_sitemap)
@@ -146,8 +147,15 @@ class SourceSpider(Spider):
             return
         links = list(parse_feed(response.body, response.url))
         if not links:
-            self.logger.warning("no entries in feed %s (malformed or empty)", response.url)
+            self.empty_listing(response, "feed")
         yield from self.article_requests(links)
+
+    def empty_listing(self, response: Response, what: str) -> None:
+        """A sitemap or feed that lists nothing (not XML, malformed beyond repair, or empty): counted and logged."""
+        self.crawler.stats.inc_value("newscrawl/errors/empty_listing")
+        self.logger.warning(
+            "fetch failed: %s: empty_listing: no entries in this %s (malformed or empty)", unquote(response.url), what
+        )
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         if response.status == 304:
@@ -175,12 +183,14 @@ class SourceSpider(Spider):
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         """The page's record (or why it is none), extracted in the process pool when there is one."""
+        declared = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
+        args = (response.body, response.url, self.source, self.now(), declared)
         pool = getattr(self, "extraction_pool", None)
         if pool is None:
-            result = extract(response.body, response.url, self.source, self.now())
+            result = extract(*args)
         else:
             try:
-                result = await pool.run(extract, response.body, response.url, self.source, self.now())
+                result = await pool.run(extract, *args)
             except WorkerDied as exc:
                 self.crawler.stats.inc_value("newscrawl/errors/extraction_crashed")
                 result = NotArticle(response.url, f"extraction crashed: {exc}")
@@ -195,14 +205,12 @@ class SourceSpider(Spider):
             self.known.close()
 
     def on_error(self, failure: Failure) -> None:
-        """One log line per failed fetch: URL and why."""
+        """One log line per failed fetch: the URL as requested (and where redirects led), the kind and why."""
         request = failure.request
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            kind, detail = f"http_{status}", f"HTTP {status}"
-        else:
-            kind, detail = failure.type.__name__, failure.getErrorMessage() or failure.type.__name__
+        kind, detail = describe(failure, self.settings.getint("DOWNLOAD_MAXSIZE"))
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
-        if request.meta.get("newscrawl") == ARTICLE:
+        if request.meta.get("newscrawl") == ARTICLE and kind != ROBOTS_DISALLOWED:  # robots.txt will say no again
             self.crawler.stats.inc_value("newscrawl/article_fetch_errors")
-        self.logger.warning("fetch failed: %s: %s", unquote(request.url), detail)
+        chain = request.meta.get("redirect_urls", [])
+        where = f"{unquote(chain[0])} (redirected to {unquote(request.url)})" if chain else unquote(request.url)
+        self.logger.warning("fetch failed: %s: %s: %s", where, kind, detail)
