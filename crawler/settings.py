@@ -16,6 +16,7 @@ NEWSCRAWL_LOG_MAX_BYTES = 10 * 1024 * 1024  # the log file is rotated at this si
 NEWSCRAWL_LOG_BACKUPS = 5  # ...keeping this many old files
 NEWSCRAWL_OVERLAP_HOURS = 6  # listing entries dated before the last successful run, less this, are skipped
 NEWSCRAWL_EXTRACT_WORKERS = 0  # extraction processes: 0 = one per core, 1 = inline in the crawl process
+NEWSCRAWL_RETRY_AFTER_MAX = 60  # a 429/503 Retry-After up to this many seconds is waited; a longer one: no retry
 NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `newscrawl reextract`
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # share of a story's word 3-grams found in a stored one: a republication
 
@@ -33,6 +34,7 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalListings": 560,
     "crawler.middlewares.RedirectGuard": 610,  # before RedirectMiddleware (600) sees a response
+    "crawler.retryafter.RetryAfter": 555,  # before RetryMiddleware (550) sees a response
 }
 EXTENSIONS = {
     "crawler.runs.RunRecorder": 500,

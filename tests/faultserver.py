@@ -19,6 +19,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ class FaultServer:
 
     def __init__(self, lifetime: float = 120.0) -> None:
         self.hits: Counter[str] = Counter()
+        self.times: dict[str, list[float]] = {}  # when each request of a path came (time.monotonic)
         self.maintenance = False  # when set, every request gets a 503 maintenance page
         self.sent = 0
         self._lock = threading.Lock()
@@ -168,6 +170,7 @@ class FaultServer:
         """Count a request of `path`; how many there have been, this one included."""
         with self._lock:
             self.hits[path] += 1
+            self.times.setdefault(path, []).append(time.monotonic())
             return self.hits[path]
 
     def charge(self, size: int, so_far: int) -> None:

@@ -133,6 +133,10 @@ def test_one_crawl_through_many_faults_stores_the_good_pages_and_names_each_fail
     # transient 5xx: retried once, then stored; permanent: retried once, then counted
     for path in ("/a/http-500-transient", "/a/http-502-transient", "/a/http-503-transient", "/a/http-503-permanent"):
         assert site.hits[path] == 2, path
+    # a 503 with Retry-After: 1 is retried a second later, not at once
+    for path in ("/a/http-503-transient", "/a/http-503-permanent"):
+        first, second = site.times[path]
+        assert second - first >= 1.0, path
     # a short redirect chain: stored under the URL it ended at
     landed = truth("74452", "/a/redirect-short/end", site.base_url)
     assert crawl.articles["/a/redirect-short/end"]["title"] == landed.title
@@ -264,7 +268,8 @@ def test_a_site_that_answers_every_request_with_503_is_a_failed_run_with_exit_st
     site.maintenance = True
     crawl = Crawl(env, site, feeds=["/feed/main.xml"])
     assert crawl.result.returncode == 1
-    assert crawl.run["status"] == "failed" and crawl.run["pages_fetched"] == 4  # robots.txt and the feed, twice each
+    # robots.txt and the feed, once each: Retry-After 3600 is over NEWSCRAWL_RETRY_AFTER_MAX, so no retry this run
+    assert crawl.run["status"] == "failed" and crawl.run["pages_fetched"] == 2
     assert crawl.errors == {"http_503": 1}
     REPORT.append(
         f"503 maintenance page for every request (robots.txt too) -> run failed, exit status"
