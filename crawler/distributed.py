@@ -22,6 +22,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
+from twisted.internet import task
 
 from crawler.db import utc_now
 from crawler.items import Article, Image, NotArticle
@@ -126,10 +127,13 @@ class WorkerRun:
     to it), until it has stayed empty NEWSCRAWL_WORKER_IDLE seconds; sets the run status `run_crawl` reports (a
     worker writes no `runs` row: the writer does)."""
 
+    POLL_SECONDS = 0.5  # a waiting worker looks at the shared queue this often (Scrapy's own heartbeat is 5 s)
+
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.idle = crawler.settings.getfloat("NEWSCRAWL_WORKER_IDLE")
         self.empty_since: float | None = None
+        self.poll = task.LoopingCall(self.wake)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WorkerRun:
@@ -149,9 +153,19 @@ class WorkerRun:
         if self.empty_since is None:
             self.empty_since = now
         if now - self.empty_since < self.idle:
+            if not self.poll.running:
+                self.poll.start(self.POLL_SECONDS, now=False)
             raise DontCloseSpider
 
+    def wake(self) -> None:
+        """Have the engine take requests other workers queued meanwhile now, not at its next 5 s heartbeat."""
+        slot = getattr(self.crawler.engine, "_slot", None)  # no public API for "look at the scheduler again"
+        if slot is not None and slot.scheduler.has_pending_requests():
+            slot.nextcall.schedule()
+
     def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.poll.running:
+            self.poll.stop()
         stats = self.crawler.stats
         ok = reason == "finished" and not stats.get_value("spider_exceptions/count", 0)
         stats.set_value("newscrawl/run_status", "ok" if ok else "failed")
