@@ -8,6 +8,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,6 +143,17 @@ def test_worker_and_ingest_need_redis(env):
         assert result.returncode == 2 and result.stderr.strip().count("\n") == 0, result.stderr
         assert "REDIS_URL is not set" in result.stderr
     assert not env.db.exists()
+
+
+def test_a_missing_extra_is_one_line_naming_what_to_install(env, redis_url):
+    env.serve("aljarida")
+    hide = "import sys; sys.modules['scrapy_redis'] = None; from crawler.cli import main; main()"
+    for name in ("worker", "ingest"):
+        result = run([sys.executable, "-c", hide, *command(env, name)[1:]], env={"REDIS_URL": redis_url})
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == (
+            "newscrawl: error: REDIS_URL is set but scrapy_redis is not installed: pip install 'newscrawl[redis]'"
+        )
 
 
 def test_two_workers_and_one_writer_store_every_article_once(env, tmp_path, server, redis_url):
