@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: crawl demo serve test lint bench bench-quality bench-recrawl bench-neardup bench-search clean chromium
+.PHONY: crawl demo serve test lint bench bench-quality bench-recrawl bench-neardup bench-search clean chromium redis-server
 
 crawl: $(VENV)/.installed       ## crawl every configured source into output/news.db
 	$(BIN)/newscrawl crawl
@@ -14,7 +14,7 @@ demo: $(VENV)/.installed        ## crawl the bundled replay of sample pages into
 serve: $(VENV)/.installed-web   ## browse and search output/news.db in Datasette (read-only) on 127.0.0.1:8001
 	$(BIN)/newscrawl serve
 
-test: $(VENV)/.installed-test chromium  ## lint and run the whole test suite
+test: $(VENV)/.installed-test chromium redis-server  ## lint and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -55,7 +55,7 @@ $(VENV)/.installed-web: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,web,plot]'
+	$(BIN)/python -m pip install -q -e '.[test,web,plot,redis]'
 	touch $@ $(VENV)/.installed $(VENV)/.installed-web
 
 chromium:                       ## Debian's chromium for the browser test of `serve` (once per machine, as root)
@@ -64,6 +64,15 @@ chromium:                       ## Debian's chromium for the browser test of `se
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else \
 	    echo "make: /usr/bin/chromium missing and not root: the browser test will be skipped (apt-get install chromium)"; \
+	  fi; \
+	fi
+
+redis-server:                   ## Debian's redis-server for the scale-out tests (once per machine, as root)
+	@if [ ! -x /usr/bin/redis-server ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else \
+	    echo "make: /usr/bin/redis-server missing and not root: the scale-out tests will be skipped (apt-get install redis-server)"; \
 	  fi; \
 	fi
 

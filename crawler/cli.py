@@ -177,6 +177,64 @@ def import_(file: str, db: str | None, min_words: int) -> None:
 
 
 @main.command()
+@click.argument("names", nargs=-1)
+@db_option
+@sources_option
+@click.option("--seed", is_flag=True, help="Start a new crawl: push the sources' discovery requests (run on one).")
+@click.option("--idle", type=float, help="Exit once the shared queue has stayed empty this long (seconds, default 30).")
+@click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def worker(
+    names: tuple[str, ...],
+    db: str | None,
+    sources_dir: str | None,
+    seed: bool,
+    idle: float | None,
+    sets: tuple[str, ...],
+) -> None:
+    """Crawl the named sources (default: all) as one of many workers sharing a request queue in Redis (REDIS_URL);
+    records go to a Redis queue that `newscrawl ingest` stores. Nothing is written to the database (read, when
+    there is one here, to skip known URLs).
+
+    One worker of a crawl runs with --seed; workers exit once the queue has stayed empty for --idle seconds."""
+    from crawler.distributed import RedisUnavailable, configure_worker
+
+    overrides = dict(item.split("=", 1) for item in sets if "=" in item)
+    if idle is not None:
+        overrides["NEWSCRAWL_WORKER_IDLE"] = idle
+    settings = project_settings(db, sources_dir, **overrides)
+    sources = configured_sources(settings)
+    unknown = [n for n in names if n not in sources]
+    if unknown:
+        raise click.exceptions.Exit(_error(f"unknown source {unknown[0]!r} (configured: {', '.join(sources)})", 2))
+    try:
+        configure_worker(settings, seed=seed)
+    except RedisUnavailable as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    sys.exit(run_crawl(settings, list(names) or list(sources)))
+
+
+@main.command()
+@db_option
+@click.option("--until-idle", is_flag=True, help="Exit as soon as the item queue is empty (after draining it).")
+@click.option(
+    "--idle", type=float, help="Exit once the item queue has stayed empty this long (seconds, default 60; 0: never)."
+)
+def ingest(db: str | None, until_idle: bool, idle: float | None) -> None:
+    """Store the records workers push to Redis (REDIS_URL) through validate, normalise, dedupe and store: the single
+    writer of a scaled-out crawl, next to the database. Takes the database's crawl lock like `crawl`."""
+    from crawler.distributed import RedisUnavailable, connect
+    from crawler.spiders.ingest import IngestSpider
+
+    settings = project_settings(db, None, **({"NEWSCRAWL_INGEST_IDLE": idle} if idle is not None else {}))
+    try:
+        connect(settings).close()
+    except RedisUnavailable as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    check_database(settings.get("NEWSCRAWL_DB"))
+    sys.exit(locked(settings, lambda: run_crawl(settings, [IngestSpider], until_idle=until_idle)))
+
+
+@main.command()
 @db_option
 def reindex(db: str | None) -> None:
     """Rebuild the full-text index from the stored articles with this version's analyser (also done by itself

@@ -69,3 +69,9 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Scale-out on Redis: `newscrawl worker` / `newscrawl ingest` (crawler/distributed.py) -----------------------
+REDIS_URL = ""  # redis://host:6379/0 shared by workers and the writer; empty: the REDIS_URL environment variable
+NEWSCRAWL_REDIS_PREFIX = "newscrawl"  # every key newscrawl keeps in Redis starts with this
+NEWSCRAWL_WORKER_IDLE = 30.0  # a worker exits once the shared request queue has stayed empty this long (seconds)
+NEWSCRAWL_INGEST_IDLE = 60.0  # `ingest` exits once the item queue has stayed empty this long; 0: never

@@ -38,6 +38,7 @@ KEEP_PAGE = (
     "INSERT OR REPLACE INTO raw_pages (url, source, response_url, html, fetched_at)"
     " VALUES (:url, :source, :response_url, :html, :fetched_at)"
 )
+batch_stored = object()  # signal sent after each committed batch (`newscrawl ingest` then acknowledges its items)
 
 
 class StorePipeline:
@@ -145,6 +146,7 @@ class StorePipeline:
             conn.rollback()
             raise
         self.articles, self.pages, self.kept = [], [], []
+        self.crawler.signals.send_catch_log(batch_stored)
 
     def store(self, conn: Any, article: Article) -> None:
         """Insert or update one article (and its images), counting the outcome."""
