@@ -18,7 +18,6 @@ import argparse
 import gzip
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -108,44 +107,55 @@ def serve(pages: list[bytes], count: int, port_file: Path) -> None:
     server.serve_forever()
 
 
-def tree_memory(pid: int) -> int:
-    """Memory of a process and all its descendants: the sum of their proportional set sizes (PSS, from /proc),
-    so pages the extraction workers share with the process that forked them count once."""
+def family(pid: int) -> set[int]:
+    """A process and all its descendants (from /proc)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                parents[int(entry.name)] = int(fields[1])
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 continue
-    family, grew = {pid}, True
-    while grew:
-        more = {child for child, parent in parents.items() if parent in family} - family
-        family |= more
-        grew = bool(more)
-    total = 0
-    for member in family:
-        try:
-            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        total += sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
-    return total
+    found, frontier = {pid}, {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def memory(pid: int) -> int:
+    """Proportional set size (PSS) of a process: pages shared with the process that forked it count once."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:"))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measured(command: list[str]) -> tuple[float, float, int]:
-    """Run `command`: wall seconds, CPU seconds of its process tree, peak RSS of the tree."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run `command`: wall seconds, CPU seconds and peak memory (sum of PSS) of its process tree, sampled every
+    0.2 s (the extraction workers are grandchildren: getrusage would not see them)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak, cpu = 0, {}
     stop = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_memory(process.pid))
+            members = family(process.pid)
+            peak = max(peak, sum(memory(member) for member in members))
+            for member in members:
+                cpu[member] = max(cpu.get(member, 0.0), cpu_seconds(member))
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample)
@@ -154,11 +164,9 @@ def measured(command: list[str]) -> tuple[float, float, int]:
     stop.set()
     sampler.join()
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if process.returncode not in (0, 1):
         sys.exit(f"bench: {' '.join(command[:2])} failed ({process.returncode}): {errors.strip()[-500:]}")
-    return wall, cpu, peak
+    return wall, sum(cpu.values()), peak
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy import signals
@@ -32,8 +33,10 @@ def _exit_with(crawl_pid: int) -> None:
         while True:
             time.sleep(1)
             try:
-                os.kill(crawl_pid, 0)
-            except ProcessLookupError:
+                state = Path(f"/proc/{crawl_pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                os._exit(0)
+            if state in ("Z", "X"):  # dead, not yet reaped by whoever started it
                 os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="exit-with-crawl").start()
@@ -78,7 +81,7 @@ class ExtractionPool:
     def spider_closed(self, spider: Any) -> None:
         self.users -= 1
         if self.users == 0 and self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor.shutdown(wait=True, cancel_futures=True)  # idle workers: they are gone in a moment
             self.executor = None
 
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:

@@ -114,7 +114,8 @@ def path_of(url: str) -> str:
 
 
 def fetched_articles(server_requests: list[str]) -> list[str]:
-    return [unquote(path) for path in server_requests if "/article/" in path or path.startswith("/news/")]
+    articles = ("/article/", "/articles/", "/news/")  # current and archive ids, the aggregator's stories
+    return [unquote(path) for path in server_requests if any(part in path for part in articles)]
 
 
 def test_items_travel_as_json_with_the_page_they_came_from():
