@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: crawl demo serve test lint bench bench-quality bench-recrawl bench-neardup bench-search clean chromium redis-server
+.PHONY: crawl demo serve test lint bench bench-quality bench-recrawl bench-throughput bench-neardup bench-search clean chromium redis-server
 
 crawl: $(VENV)/.installed       ## crawl every configured source into output/news.db
 	$(BIN)/newscrawl crawl
@@ -27,13 +27,16 @@ fault-test: $(VENV)/.installed-test  ## the hostile-web tests alone, then one li
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-bench: bench-quality bench-recrawl bench-neardup bench-search  ## every benchmark (they print figures; none asserts)
+bench: bench-quality bench-recrawl bench-throughput bench-neardup bench-search  ## every benchmark (they print figures; none asserts)
 
 bench-quality: $(VENV)/.installed  ## extraction quality on ../shared/benchmarks, ours beside plain trafilatura
 	$(BIN)/python benchmarks/quality.py
 
 bench-recrawl: $(VENV)/.installed  ## first crawl of a 5,000-article site, then a no-news recrawl
 	$(BIN)/python benchmarks/recrawl.py --articles 5000
+
+bench-throughput: $(VENV)/.installed  ## crawl 2,000 / 10,000 / 50,000 real pages on 127.0.0.1: pages/s, CPU, memory
+	$(BIN)/python benchmarks/throughput.py --pages 2000 10000 50000
 
 bench-neardup: $(VENV)/.installed  ## near-duplicate lookup cost at 10,000 and 1,000,000 stored articles
 	$(BIN)/python benchmarks/neardup.py --sizes 10000 1000000
