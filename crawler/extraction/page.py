@@ -26,6 +26,9 @@ ARTICLE_TYPES = {
     "scholarlyarticle",
     "report",
 }
+# characters XML (and so lxml's text setters) refuses: a page that has them stray in its text still parses, but
+# editing the tree (drop_tree joins texts) would fail, so they are taken out first
+NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"ID3")
 
 
@@ -99,7 +102,7 @@ def decode(data: str | bytes) -> str:
 
 def parse_page(data: str | bytes, url: str) -> Page:
     """Parse a page once; NotHtml when there is nothing to parse."""
-    text = decode(data)
+    text = NOT_XML_CHARS.sub("", decode(data))
     if not text.strip() or "<" not in text:
         raise NotHtml("empty page" if not text.strip() else "no HTML markup")
     try:
