@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from scrapy import signals
@@ -65,13 +66,18 @@ class RunRecorder:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
+        reason = stats.get(PREFIX + "stop_reason") or reason  # a component stopped the run (disk_full)
         row = run_stats(stats)
         fetches = getattr(spider, "run_kind", "crawl") == "crawl"
         status = run_status(reason, row, stats.get("spider_exceptions/count", 0), fetches)
         row.update(finished_at=utc_now(), finish_reason=reason, status=status)
-        db = open_db(self.db_path)
-        db["runs"].update(spider.run_id, row)
-        db.close()
+        try:
+            db = open_db(self.db_path)
+            db["runs"].update(spider.run_id, row)
+            db.close()
+        except sqlite3.OperationalError as exc:  # a full disk: the run failed, and says so on stderr in one line
+            row["status"] = "failed"
+            spider.logger.error("%s: cannot record run %s: %s", self.db_path, spider.run_id, exc)
         self.crawler.stats.set_value(PREFIX + "run_status", row["status"])
         spider.logger.info(
             "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors",

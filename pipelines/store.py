@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import zlib
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler import neardup, textindex
 from crawler.db import ARTICLE_COLUMNS, open_db, utc_now
@@ -49,6 +51,10 @@ class StorePipeline:
 
     Counts go to the crawler's stats as `newscrawl/articles_new`, `_updated`, `_unchanged`, `newscrawl/duplicates`
     and `newscrawl/rejected/<reason>`; the run recorder copies them into the `runs` row.
+
+    A batch the database cannot take (a full disk, or another write error) is rolled back whole, logged in one
+    line, counted as `newscrawl/errors/disk_full` (or `db_write`) and stops the crawl (finish reason the same kind):
+    what was committed before stays, and nothing more is fetched for records that could not be kept.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -61,6 +67,8 @@ class StorePipeline:
         self.pages: list[dict[str, Any]] = []
         self.kept: list[dict[str, Any]] = []  # raw pages
         self.db: Any = None
+        self.failed: str | None = None  # the error kind once a write failed: nothing more is written
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -79,6 +87,7 @@ class StorePipeline:
         self.db = open_db(self.db_path)
 
     def close_spider(self, spider: Any = None) -> None:
+        self.closing = True
         self.flush()
         self.db.close()
 
@@ -131,20 +140,41 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Write the pending articles and pages in one transaction."""
-        if not (self.articles or self.pages):
+        if not (self.articles or self.pages) or self.failed:
+            self.articles, self.pages, self.kept = [], [], []
             return
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")  # take the write lock first: duplicate checks see every committed copy
+        stats = self.crawler.stats.get_stats().copy()  # counts of the batch are undone with it
         try:
+            conn.execute("BEGIN IMMEDIATE")  # take the write lock first: duplicate checks see every committed copy
             for article in self.articles:
                 self.store(conn, article)
             conn.executemany(UPSERT_PAGE, self.pages)
             conn.executemany(KEEP_PAGE, self.kept)
             conn.commit()
+        except sqlite3.OperationalError as exc:
+            conn.rollback()
+            self.crawler.stats.set_stats(stats)
+            self.stop(exc)
         except BaseException:
             conn.rollback()
             raise
-        self.articles, self.pages, self.kept = [], [], []
+        finally:
+            self.articles, self.pages, self.kept = [], [], []
+
+    def stop(self, exc: sqlite3.OperationalError) -> None:
+        """A batch could not be written: log one line, count it, and close the spider."""
+        full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(exc)
+        self.failed = "disk_full" if full else "db_write"
+        problem = "disk full" if full else "cannot write"
+        self.crawler.stats.inc_value(f"newscrawl/errors/{self.failed}")
+        self.crawler.spider.logger.error(
+            "%s: %s (%s): batch not stored, stopping the crawl", self.db_path, problem, exc
+        )
+        self.crawler.stats.set_value("newscrawl/stop_reason", self.failed)  # the run's finish reason
+        if self.closing or getattr(self.crawler.spider, "items_from_start", False):
+            return  # import/reextract stop yielding when they see the stop reason (Scrapy would not close them now)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.failed))
 
     def store(self, conn: Any, article: Article) -> None:
         """Insert or update one article (and its images), counting the outcome."""
