@@ -17,6 +17,8 @@ NEWSCRAWL_LOG_BACKUPS = 5  # ...keeping this many old files
 NEWSCRAWL_OVERLAP_HOURS = 6  # listing entries dated before the last successful run, less this, are skipped
 NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `newscrawl reextract`
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # share of a story's word 3-grams found in a stored one: a republication
+NEWSCRAWL_GUARD = True  # refuse non-http(s) URLs and private/loopback/link-local/... addresses (crawler/guard.py)
+NEWSCRAWL_ALLOW_HOSTS: list[str] = []  # hosts or networks the guard lets through anyway (besides each source's own)
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
@@ -30,6 +32,7 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.guard.AddressGuard": 50,  # before robots.txt: a refused host is not even asked for its robots.txt
     "crawler.middlewares.ConditionalListings": 560,
 }
 EXTENSIONS = {

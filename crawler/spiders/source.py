@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract
+from crawler.guard import Refused
 from crawler.known import KnownUrls
 from crawler.middlewares import LISTING
 from crawler.sources import Source
@@ -186,6 +187,8 @@ class SourceSpider(Spider):
     def on_error(self, failure: Failure) -> None:
         """One log line per failed fetch: URL and why."""
         request = failure.request
+        if failure.check(Refused):  # counted and logged by the guard
+            return
         if failure.check(HttpError):
             status = failure.value.response.status
             kind, detail = f"http_{status}", f"HTTP {status}"
