@@ -273,14 +273,14 @@ def test_a_word_that_looks_like_sql_is_found_as_a_word(tmp_path):
 
 
 def test_export_refuses_the_database_and_its_wal_however_named(small_db, tmp_path):
-    (tmp_path / "sub").mkdir()
+    (small_db.parent / "sub").mkdir(exist_ok=True)
     link = tmp_path / "link.db"
     link.symlink_to(small_db)
     with closing(sqlite3.connect(small_db)) as conn:  # an open reader keeps the -wal and -shm files there
         conn.execute("SELECT count(*) FROM articles").fetchone()
         wal, shm = Path(f"{small_db}-wal"), Path(f"{small_db}-shm")
         before = {path: path.read_bytes() for path in (small_db, wal, shm) if path.exists()}
-        for output in (small_db, wal, shm, link, tmp_path / "sub" / ".." / small_db.name):
+        for output in (small_db, wal, shm, link, small_db.parent / "sub" / ".." / small_db.name):
             result = run([str(NEWSCRAWL), "export", "--db", str(small_db), "--output", str(output)])
             assert result.returncode == 2, result.stderr
             lines = result.stderr.strip().splitlines()
