@@ -17,8 +17,13 @@ from typing import Any
 
 import pytest
 
-from conftest import NEWSCRAWL, ROOT, run
+from conftest import NEWSCRAWL, ROOT, SITES, run
 
+ALJARIDA_ARTICLES = {
+    page["path"].lstrip("/")
+    for page in json.loads((SITES / "aljarida" / "expected.json").read_text(encoding="utf-8"))
+    if page["is_article"]
+}
 VOCABULARY = [f"{a}{b}{c}" for a in "بتثجحخدذرزسشصضطظعغفقكلمنهوي" for b in "ابتثجحخدذرزس" for c in "شصضطظعغف"]
 
 
@@ -167,6 +172,47 @@ def test_a_full_disk_stops_the_run_with_one_line_and_keeps_what_was_committed(tm
     if run_row[0] != "running":  # the runs row itself may not have found room
         assert run_row[0] == "failed" and run_row[1] == "disk_full", run_row
         assert json.loads(run_row[2]) == {"disk_full": 1}
+
+
+def fill(folder: Path, leave: int) -> None:
+    """Fill the file system of `folder` so that only about `leave` bytes are free."""
+    stat = os.statvfs(folder)
+    free = stat.f_bavail * stat.f_frsize
+    with open(folder / "filler", "wb") as out:
+        out.write(b"\0" * max(0, free - leave))
+
+
+@pytest.mark.parametrize("batch", ["1", "50"], ids=["mid-crawl", "at-the-end"])
+def test_a_full_disk_during_a_crawl_stops_it_cleanly_and_the_next_run_stores_the_rest(env, small_disk, batch):
+    """Batches of 1: the disk fills while pages are still being fetched, and the pipeline closes the spider; of 50:
+    the last flush, as the spider closes, is the one that fails. Either way the listings' validators are not saved,
+    so the next run, with room again, fetches and stores every article."""
+    env.serve("aggregator")
+    env.serve("aljarida", edit={"sections = [": 'sections = [\n  "https://www.aljarida.com/tags?query=النفط",'})
+    env.db = small_disk / "news.db"
+    assert env.newscrawl("crawl", "aggregator").returncode == 0
+    before = env.rows("SELECT url FROM articles ORDER BY url")
+    assert before
+    fill(small_disk, 96 * 1024)
+    result = env.newscrawl("crawl", "aljarida", "--set", f"NEWSCRAWL_BATCH_SIZE={batch}")
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "Logging error" not in result.stderr, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if "disk full" in line]
+    assert len(errors) == 1 and str(env.db) in errors[0], result.stderr[-3000:]
+    assert env.rows("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+    assert env.rows("SELECT url FROM articles WHERE source = 'aggregator' ORDER BY url") == before
+    stored = env.rows("SELECT count(*) AS n FROM articles")[0]["n"]
+    assert env.rows("SELECT count(*) AS n FROM articles_fts_docsize")[0]["n"] == stored
+    assert stored < len(before) + len(ALJARIDA_ARTICLES)
+    run_row = env.rows("SELECT status, finish_reason FROM runs WHERE source = 'aljarida'")
+    assert run_row in ([{"status": "failed", "finish_reason": "disk_full"}], [{"status": "running", "finish_reason": None}])
+    assert env.rows("SELECT * FROM listings WHERE source = 'aljarida'") == []
+
+    (small_disk / "filler").unlink()  # room again
+    result = env.newscrawl("crawl", "aljarida")
+    assert result.returncode == 0, result.stderr[-3000:]
+    paths = {row["url"].split("/", 3)[3] for row in env.rows("SELECT url FROM articles WHERE source = 'aljarida'")}
+    assert paths == ALJARIDA_ARTICLES
 
 
 def test_two_crawls_writing_one_database_at_once_both_succeed(env):
