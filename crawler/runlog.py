@@ -26,11 +26,17 @@ class LogFile(RotatingFileHandler):
     """The rotating log file; when it cannot be written (a full disk) it says so once on stderr, in one line, and
     stops trying, instead of a traceback per message."""
 
+    broken = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.broken:
+            super().emit(record)
+
     def handleError(self, record: logging.LogRecord) -> None:
         error = sys.exc_info()[1]
         if isinstance(error, OSError):
             print(f"newscrawl: cannot write the log file {self.baseFilename}: {error.strerror}", file=sys.stderr)
-            logging.getLogger().removeHandler(self)
+            self.broken = True
             return
         super().handleError(record)
 

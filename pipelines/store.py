@@ -9,11 +9,11 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_from_coro
 
 from crawler import neardup, textindex
-from crawler.db import ARTICLE_COLUMNS, open_db, utc_now
+from crawler.db import ARTICLE_COLUMNS, open_db, utc_now, write_failure
 from crawler.items import Article, NotArticle
+from crawler.runs import stop_run
 from crawler.urls import canonical_url
 from crawler.words import count_words
 from pipelines.dedupe import content_hash
@@ -84,12 +84,16 @@ class StorePipeline:
         return spider.name, source.name if source else spider.name
 
     def open_spider(self, spider: Any = None) -> None:
-        self.db = open_db(self.db_path)
+        try:
+            self.db = open_db(self.db_path)
+        except sqlite3.OperationalError as exc:
+            self.stop(exc)
 
     def close_spider(self, spider: Any = None) -> None:
         self.closing = True
         self.flush()
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
     def process_item(self, item: Article, spider: Any = None) -> Article:
         self.articles.append(item)
@@ -152,7 +156,7 @@ class StorePipeline:
             conn.executemany(UPSERT_PAGE, self.pages)
             conn.executemany(KEEP_PAGE, self.kept)
             conn.commit()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.OperationalError as exc:  # a full disk (SQLITE_FULL, or an I/O error with no space left)
             conn.rollback()
             self.crawler.stats.set_stats(stats)
             self.stop(exc)
@@ -162,19 +166,15 @@ class StorePipeline:
         finally:
             self.articles, self.pages, self.kept = [], [], []
 
-    def stop(self, exc: sqlite3.OperationalError) -> None:
-        """A batch could not be written: log one line, count it, and close the spider."""
-        full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(exc)
-        self.failed = "disk_full" if full else "db_write"
-        problem = "disk full" if full else "cannot write"
+    def stop(self, exc: sqlite3.Error) -> None:
+        """The database cannot be written: log one line, count it, and end the crawl (nothing more is written)."""
+        self.failed, words = write_failure(exc, self.db_path)
         self.crawler.stats.inc_value(f"newscrawl/errors/{self.failed}")
-        self.crawler.spider.logger.error(
-            "%s: %s (%s): batch not stored, stopping the crawl", self.db_path, problem, exc
-        )
-        self.crawler.stats.set_value("newscrawl/stop_reason", self.failed)  # the run's finish reason
-        if self.closing or getattr(self.crawler.spider, "items_from_start", False):
-            return  # import/reextract stop yielding when they see the stop reason (Scrapy would not close them now)
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.failed))
+        self.crawler.spider.logger.error("%s: %s (%s): batch not stored, stopping the crawl", self.db_path, words, exc)
+        if self.closing:
+            self.crawler.stats.set_value("newscrawl/stop_reason", self.failed)  # the run's finish reason
+        else:
+            stop_run(self.crawler, self.failed)
 
     def store(self, conn: Any, article: Article) -> None:
         """Insert or update one article (and its images), counting the outcome."""

@@ -182,6 +182,27 @@ def fill(folder: Path, leave: int) -> None:
         out.write(b"\0" * max(0, free - leave))
 
 
+def test_however_full_the_disk_a_run_ends_in_one_line(tmp_path, small_disk):
+    """From a disk too full to open the database to one that takes a few batches: no traceback, a non-zero exit,
+    one line naming the database and "disk full" (whichever write failed: the database check, the runs row, the
+    pipeline's connection or a batch), the committed records intact."""
+    records = generated_records(400, seed=10)
+    db = small_disk / "news.db"
+    result = run([str(NEWSCRAWL), "import", str(write_jsonl(tmp_path / "first.jsonl", records[:100])), "--db", str(db)])
+    assert result.returncode == 0, result.stderr[-2000:]
+    rest = write_jsonl(tmp_path / "rest.jsonl", records[100:])
+    for leave in range(0, 64 * 1024, 8 * 1024):
+        (small_disk / "filler").unlink(missing_ok=True)
+        fill(small_disk, leave)
+        result = run([str(NEWSCRAWL), "import", str(rest), "--db", str(db)])
+        assert result.returncode != 0 and "Traceback" not in result.stderr, (leave, result.stderr[-3000:])
+        errors = [line for line in result.stderr.splitlines() if " ERROR: " in line or " error: " in line]
+        assert len(errors) == 1 and "disk full" in errors[0] and str(db) in errors[0], (leave, result.stderr)
+        (small_disk / "filler").unlink()
+        assert_consistent(db, records, complete=False)
+        assert count(db) == 100
+
+
 @pytest.mark.parametrize("batch", ["1", "50"], ids=["mid-crawl", "at-the-end"])
 def test_a_full_disk_during_a_crawl_stops_it_cleanly_and_the_next_run_stores_the_rest(env, small_disk, batch):
     """Batches of 1: the disk fills while pages are still being fetched, and the pipeline closes the spider; of 50:

@@ -17,7 +17,7 @@ class ImportSpider(Spider):
 
     name = "import"
     run_kind = "import"
-    items_from_start = True  # the store pipeline cannot close it: it stops once `newscrawl/stop_reason` is set
+    items_from_start = True  # it stops by itself once `newscrawl/stop_reason` is set (see crawler.runs.stop_run)
 
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)

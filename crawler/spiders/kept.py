@@ -22,7 +22,7 @@ class ReextractSpider(Spider):
 
     source: Source
     run_kind = "reextract"
-    items_from_start = True  # stops once `newscrawl/stop_reason` is set (see StorePipeline.stop)
+    items_from_start = True  # it stops by itself once `newscrawl/stop_reason` is set (see crawler.runs.stop_run)
 
     @classmethod
     def for_source(cls, source: Source) -> type[ReextractSpider]:
