@@ -6,8 +6,8 @@ request before it leaves (redirect targets and robots.txt too: they pass through
 
 - any scheme but http and https (file:, ftp:, data:, s3:, gopher:, ...);
 - a host that is, or resolves to, a loopback, private, link-local, multicast, reserved, unspecified or otherwise
-  non-global address, IPv4 or IPv6, however written (127.1, 0x7f000001, 2130706433, [::ffff:127.0.0.1]): the
-  name is resolved as the downloader will resolve it;
+  non-global address, IPv4 or IPv6, however written (127.1, 0x7f000001, 2130706433, [::ffff:127.0.0.1], NAT64
+  and 6to4 forms of an IPv4 address): the name is resolved as the downloader will resolve it;
 
 except the source's own origins (host and port of its homepage, sitemaps, feeds and sections: a source configured
 on a private host may crawl that host) and the hosts or networks in NEWSCRAWL_ALLOW_HOSTS. A refused request is
@@ -48,10 +48,22 @@ def origin(url: str) -> tuple[str, int] | None:
     return parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour
+
+
 def forbidden(address: IPAddress) -> str | None:
     """Why a request may not go to `address` (None: a global unicast address, fine)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(address, ipaddress.IPv6Address) and (inner := embedded_ipv4(address)) is not None:
+        address = inner  # ::ffff:127.0.0.1 is 127.0.0.1
     for kind in ("loopback", "link_local", "multicast", "reserved", "unspecified", "private"):
         if getattr(address, f"is_{kind}"):
             return kind.replace("_", "-")
@@ -103,6 +115,7 @@ class AddressGuard:
             except ValueError:
                 self.allowed_hosts.add(entry.lower())
         self.resolved: dict[tuple[str, int], list[IPAddress]] = {}
+        self.own: set[tuple[str, int]] | None = None  # the source's origins, once its spider is there
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AddressGuard:
@@ -112,11 +125,11 @@ class AddressGuard:
 
     def own_origins(self) -> set[tuple[str, int]]:
         """Origins of the crawling source's homepage, sitemaps, feeds and sections."""
-        source = getattr(self.crawler.spider, "source", None)
-        if source is None:
-            return set()
-        urls = (source.homepage, *source.sitemaps, *source.feeds, *source.sections)
-        return {found for found in map(origin, urls) if found}
+        if self.own is None:
+            source = getattr(self.crawler.spider, "source", None)
+            urls = (source.homepage, *source.sitemaps, *source.feeds, *source.sections) if source else ()
+            self.own = {found for found in map(origin, urls) if found}
+        return self.own
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         why = await self.refusal(request.url)

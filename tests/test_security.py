@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import closing
@@ -165,6 +164,8 @@ def refusal(url: str, allow: list[str] | None = None) -> str | None:
         ("http://[::1]:8080/", "loopback address"),
         ("http://[::ffff:127.0.0.1]/", "loopback address"),
         ("http://[::ffff:a9fe:a9fe]/", "link-local address"),
+        ("http://[64:ff9b::7f00:1]/", "loopback address"),
+        ("http://[2002:a00:1::]/", "private address"),
         ("http://169.254.169.254/latest/meta-data/", "link-local address"),
         ("http://[fe80::1]/", "link-local address"),
         ("http://10.0.0.1/", "private address"),
@@ -287,4 +288,3 @@ def test_export_refuses_the_database_and_its_wal_however_named(small_db, tmp_pat
             assert len(lines) == 1 and "refusing to overwrite the database" in lines[0], lines
         assert small_db.read_bytes() == before[small_db]
     intact(small_db)
-    assert sys.executable
