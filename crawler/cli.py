@@ -17,7 +17,7 @@ import click
 from crawler import search as search_db
 from crawler import textindex
 from crawler.analyser import ANALYSER_VERSION
-from crawler.db import NoDatabase, connect_readonly, open_db
+from crawler.db import NoDatabase, connect_readonly, open_db, write_failure
 from crawler.formats import write_rows
 from crawler.items import NotArticle
 from crawler.lock import Busy, CrawlLock
@@ -63,7 +63,9 @@ def check_database(path: str) -> None:
     try:
         open_db(path).close()
     except (sqlite3.Error, OSError) as exc:
-        raise click.exceptions.Exit(_error(f"{path}: cannot use as the database: {exc}", 2)) from None
+        full = isinstance(exc, sqlite3.Error) and write_failure(exc, path)[0] == "disk_full"
+        problem = f"disk full ({exc})" if full else str(exc)
+        raise click.exceptions.Exit(_error(f"{path}: cannot use as the database: {problem}", 2)) from None
 
 
 def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:

@@ -74,7 +74,8 @@ class ConditionalListings:
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats
         failed_articles = stats.get_value("newscrawl/article_fetch_errors", 0)
-        if reason != "finished" or failed_articles or not self.fresh:
+        stopped = stats.get_value("newscrawl/stop_reason")  # the store pipeline could not write (a full disk)
+        if reason != "finished" or stopped or failed_articles or not self.fresh:
             return
         containers = getattr(spider, "containers", set())
         rows = [
@@ -84,9 +85,12 @@ class ConditionalListings:
         ]
         if not rows:
             return
-        db = open_db(self.db_path)
-        db["listings"].upsert_all(rows, pk="url")
-        db.close()
+        try:
+            db = open_db(self.db_path)
+            db["listings"].upsert_all(rows, pk="url")
+            db.close()
+        except sqlite3.OperationalError as exc:  # not saved: the listings are read whole next time, no harm
+            spider.logger.warning("%s: listing validators not saved: %s", self.db_path, exc)
 
 
 class RedirectGuard:

@@ -49,12 +49,31 @@ def log_dir(settings: Any) -> Path:
     return Path(settings.get("NEWSCRAWL_LOG_DIR") or Path(settings.get("NEWSCRAWL_DB")).parent / "logs")
 
 
+class LogFile(RotatingFileHandler):
+    """The rotating log file; when it cannot be written (a full disk) it says so once on stderr, in one line, and
+    stops trying, instead of a traceback per message."""
+
+    broken = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.broken:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            print(f"newscrawl: cannot write the log file {self.baseFilename}: {error.strerror}", file=sys.stderr)
+            self.broken = True
+            return
+        super().handleError(record)
+
+
 def configure_logging(settings: Any) -> Path:
     """Root logging: INFO and up to `<log dir>/newscrawl.log` (rotated), WARNING and up to stderr."""
     folder = log_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "newscrawl.log"
-    to_file = RotatingFileHandler(
+    to_file = LogFile(
         path,
         maxBytes=settings.getint("NEWSCRAWL_LOG_MAX_BYTES"),
         backupCount=settings.getint("NEWSCRAWL_LOG_BACKUPS"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler.db import open_db, utc_now
+from crawler.db import open_db, utc_now, write_failure
 
 PREFIX = "newscrawl/"
 COVERAGE_FIELDS = ("datetime", "author", "caption", "long_body")
@@ -47,6 +49,17 @@ def answered(stats: dict[str, Any]) -> int:
     return pages("downloader/response_status_count/") - pages("robotstxt/response_status_count/")
 
 
+def stop_run(crawler: Any, reason: str) -> None:
+    """End the crawl early, `reason` (e.g. disk_full) being its finish reason. Spiders that yield their items from
+    `start()` (import, reextract) stop by themselves on seeing the reason: Scrapy would wait for their items forever
+    if closed now."""
+    if crawler.stats.get_value(PREFIX + "stop_reason"):
+        return
+    crawler.stats.set_value(PREFIX + "stop_reason", reason)
+    if crawler.engine is not None and not getattr(crawler.spider, "items_from_start", False):
+        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
+
 def run_status(
     finish_reason: str, row: dict[str, Any], spider_errors: int, fetches: bool = True, pages: int = 1
 ) -> str:
@@ -71,22 +84,41 @@ class RunRecorder:
         return recorder
 
     def spider_opened(self, spider: Any) -> None:
-        db = open_db(self.db_path)
         as_of = spider.now().replace(microsecond=0).isoformat()
         kind = getattr(spider, "run_kind", "crawl")  # crawl, or reextract / import (no fetching)
         row = {"source": spider.name, "started_at": utc_now(), "as_of": as_of, "status": "running", "kind": kind}
-        spider.run_id = db["runs"].insert(row).last_pk
-        db.close()
+        spider.run_id = None
+        try:
+            db = open_db(self.db_path)
+            spider.run_id = db["runs"].insert(row).last_pk
+            db.close()
+        except sqlite3.Error as exc:  # a full disk: no run can be recorded, so none is made
+            if self.crawler.stats.get_value(PREFIX + "stop_reason"):  # already stopped, and said why
+                return
+            error, words = write_failure(exc, self.db_path)
+            spider.logger.error("%s: %s (%s): cannot record the run, stopping", self.db_path, words, exc)
+            self.crawler.stats.inc_value(f"{PREFIX}errors/{error}")
+            stop_run(self.crawler, error)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
+        reason = stats.get(PREFIX + "stop_reason") or reason  # a component stopped the run (disk_full)
         row = run_stats(stats)
         fetches = getattr(spider, "run_kind", "crawl") == "crawl"
         status = run_status(reason, row, stats.get("spider_exceptions/count", 0), fetches, answered(stats))
         row.update(finished_at=utc_now(), finish_reason=reason, status=status)
-        db = open_db(self.db_path)
-        db["runs"].update(spider.run_id, row)
-        db.close()
+        if spider.run_id is None:  # never recorded (the opening failed, and said so)
+            row["status"] = "failed"
+        else:
+            try:
+                db = open_db(self.db_path)
+                db["runs"].update(spider.run_id, row)
+                db.close()
+            except sqlite3.Error as exc:  # a full disk: the run failed, and says so on stderr in one line
+                row["status"] = "failed"
+                stopped = self.crawler.stats.get_value(PREFIX + "stop_reason")  # the line was already said
+                log = spider.logger.info if stopped else spider.logger.error
+                log("%s: cannot record run %s: %s", self.db_path, spider.run_id, exc)
         self.crawler.stats.set_value(PREFIX + "run_status", row["status"])
         spider.logger.info(
             "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors",

@@ -19,6 +19,8 @@ NEWSCRAWL_EXTRACT_WORKERS = 0  # extraction processes: 0 = one per core, 1 = inl
 NEWSCRAWL_RETRY_AFTER_MAX = 60  # a 429/503 Retry-After up to this many seconds is waited; a longer one: no retry
 NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `newscrawl reextract`
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # share of a story's word 3-grams found in a stored one: a republication
+NEWSCRAWL_GUARD = True  # refuse non-http(s) URLs and private/loopback/link-local/... addresses (crawler/guard.py)
+NEWSCRAWL_ALLOW_HOSTS: list[str] = []  # hosts or networks the guard lets through anyway (besides each source's own)
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
@@ -32,6 +34,7 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.guard.AddressGuard": 50,  # before robots.txt: a refused host is not even asked for its robots.txt
     "crawler.middlewares.ConditionalListings": 560,
     "crawler.middlewares.RedirectGuard": 610,  # before RedirectMiddleware (600) sees a response
     "crawler.retryafter.RetryAfter": 555,  # before RetryMiddleware (550) sees a response

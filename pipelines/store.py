@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import zlib
 from typing import Any
 
@@ -10,8 +11,9 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler import neardup, textindex
-from crawler.db import ARTICLE_COLUMNS, open_db, utc_now
+from crawler.db import ARTICLE_COLUMNS, open_db, utc_now, write_failure
 from crawler.items import Article, NotArticle
+from crawler.runs import stop_run
 from crawler.urls import canonical_url
 from crawler.words import count_words
 from pipelines.dedupe import content_hash
@@ -50,6 +52,10 @@ class StorePipeline:
 
     Counts go to the crawler's stats as `newscrawl/articles_new`, `_updated`, `_unchanged`, `newscrawl/duplicates`
     and `newscrawl/rejected/<reason>`; the run recorder copies them into the `runs` row.
+
+    A batch the database cannot take (a full disk, or another write error) is rolled back whole, logged in one
+    line, counted as `newscrawl/errors/disk_full` (or `db_write`) and stops the crawl (finish reason the same kind):
+    what was committed before stays, and nothing more is fetched for records that could not be kept.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -62,6 +68,8 @@ class StorePipeline:
         self.pages: list[dict[str, Any]] = []
         self.kept: list[dict[str, Any]] = []  # raw pages
         self.db: Any = None
+        self.failed: str | None = None  # the error kind once a write failed: nothing more is written
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -77,11 +85,16 @@ class StorePipeline:
         return spider.name, source.name if source else spider.name
 
     def open_spider(self, spider: Any = None) -> None:
-        self.db = open_db(self.db_path)
+        try:
+            self.db = open_db(self.db_path)
+        except sqlite3.OperationalError as exc:
+            self.stop(exc)
 
     def close_spider(self, spider: Any = None) -> None:
+        self.closing = True
         self.flush()
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
     def process_item(self, item: Article, spider: Any = None) -> Article:
         self.articles.append(item)
@@ -132,21 +145,39 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Write the pending articles and pages in one transaction."""
-        if not (self.articles or self.pages):
+        if not (self.articles or self.pages) or self.failed:
+            self.articles, self.pages, self.kept = [], [], []
             return
         conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")  # take the write lock first: duplicate checks see every committed copy
+        stats = self.crawler.stats.get_stats().copy()  # counts of the batch are undone with it
         try:
+            conn.execute("BEGIN IMMEDIATE")  # take the write lock first: duplicate checks see every committed copy
             for article in self.articles:
                 self.store(conn, article)
             conn.executemany(UPSERT_PAGE, self.pages)
             conn.executemany(KEEP_PAGE, self.kept)
             conn.commit()
+        except sqlite3.OperationalError as exc:  # a full disk (SQLITE_FULL, or an I/O error with no space left)
+            conn.rollback()
+            self.crawler.stats.set_stats(stats)
+            self.stop(exc)
         except BaseException:
             conn.rollback()
             raise
-        self.articles, self.pages, self.kept = [], [], []
-        self.crawler.signals.send_catch_log(batch_stored)
+        else:
+            self.crawler.signals.send_catch_log(batch_stored)  # after the commit: ingest acknowledges its items
+        finally:
+            self.articles, self.pages, self.kept = [], [], []
+
+    def stop(self, exc: sqlite3.Error) -> None:
+        """The database cannot be written: log one line, count it, and end the crawl (nothing more is written)."""
+        self.failed, words = write_failure(exc, self.db_path)
+        self.crawler.stats.inc_value(f"newscrawl/errors/{self.failed}")
+        self.crawler.spider.logger.error("%s: %s (%s): batch not stored, stopping the crawl", self.db_path, words, exc)
+        if self.closing:
+            self.crawler.stats.set_value("newscrawl/stop_reason", self.failed)  # the run's finish reason
+        else:
+            stop_run(self.crawler, self.failed)
 
     def store(self, conn: Any, article: Article) -> None:
         """Insert or update one article (and its images), counting the outcome."""

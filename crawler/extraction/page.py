@@ -30,6 +30,9 @@ ARTICLE_TYPES = {
 MAX_DETECT_BYTES = 256 * 1024  # charset detection reads this much of a page
 # a Latin-1 letter next to an Arabic or Cyrillic one inside a word: a page read in the wrong legacy charset
 MIXED_SCRIPT = re.compile(r"[\u00c0-\u00ff][\u0600-\u06ff\u0400-\u04ff]|[\u0600-\u06ff\u0400-\u04ff][\u00c0-\u00ff]")
+# characters XML (and so lxml's text setters) refuses: a page that has them stray in its text still parses, but
+# editing the tree (drop_tree joins texts) would fail, so they are taken out first
+NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"ID3")
 
 
@@ -140,7 +143,7 @@ def _mojibake(text: str) -> bool:
 def parse_page(data: str | bytes, url: str, encoding: str | None = None) -> Page:
     """Parse a page once (`encoding`: the charset the server declared, if any); NotHtml when there is nothing to
     parse."""
-    text = decode(data, encoding)
+    text = NOT_XML_CHARS.sub("", decode(data, encoding))
     if not text.strip() or "<" not in text:
         raise NotHtml("empty page" if not text.strip() else "no HTML markup")
     try:

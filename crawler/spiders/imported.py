@@ -17,6 +17,7 @@ class ImportSpider(Spider):
 
     name = "import"
     run_kind = "import"
+    items_from_start = True  # it stops by itself once `newscrawl/stop_reason` is set (see crawler.runs.stop_run)
 
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -27,4 +28,6 @@ class ImportSpider(Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for _, record in read_records(self.path):
+            if self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database cannot take more
+                return
             yield record

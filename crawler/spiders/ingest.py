@@ -24,6 +24,7 @@ class IngestSpider(Spider):
 
     name = "ingest"
     run_kind = "ingest"
+    items_from_start = True  # it stops by itself once `newscrawl/stop_reason` is set (see crawler.runs.stop_run)
 
     def __init__(self, until_idle: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -53,7 +54,7 @@ class IngestSpider(Spider):
             self.logger.info("took back %d items a previous writer had not committed", recovered)
         keep_pages = self.settings.getbool("NEWSCRAWL_KEEP_PAGES")
         empty_since: float | None = None
-        while True:
+        while not self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database can take more
             payload = self.queue.take()
             if payload is None:
                 self.flush_store()  # a partial batch is committed while nothing comes in

@@ -22,6 +22,7 @@ class ReextractSpider(Spider):
 
     source: Source
     run_kind = "reextract"
+    items_from_start = True  # it stops by itself once `newscrawl/stop_reason` is set (see crawler.runs.stop_run)
 
     @classmethod
     def for_source(cls, source: Source) -> type[ReextractSpider]:
@@ -46,6 +47,8 @@ class ReextractSpider(Spider):
                 [self.name],
             )
             for url, response_url, html, fetched_at in rows:
+                if self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database cannot take more
+                    return
                 self.crawler.stats.inc_value("newscrawl/reextracted")
                 result = extract(zlib.decompress(html), response_url, self.source, parse_date(fetched_at))
                 result.fetched_url, result.response_url, result.fetched_at = url, response_url, fetched_at

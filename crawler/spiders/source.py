@@ -15,6 +15,7 @@ from w3lib.encoding import http_content_type_encoding
 from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract
 from crawler.failures import ROBOTS_DISALLOWED, describe
+from crawler.guard import Refused
 from crawler.items import NotArticle
 from crawler.known import KnownUrls
 from crawler.middlewares import LISTING
@@ -207,6 +208,8 @@ class SourceSpider(Spider):
     def on_error(self, failure: Failure) -> None:
         """One log line per failed fetch: the URL as requested (and where redirects led), the kind and why."""
         request = failure.request
+        if failure.check(Refused):  # counted and logged by the guard
+            return
         kind, detail = describe(failure, self.settings.getint("DOWNLOAD_MAXSIZE"))
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
         if request.meta.get("newscrawl") == ARTICLE and kind != ROBOTS_DISALLOWED:  # robots.txt will say no again
