@@ -181,12 +181,12 @@ def encode_item(item: Article | NotArticle, source: str, source_name: str) -> st
     data["source"] = data.get("source") or source
     if kind == "article":
         data["source_name"] = data.get("source_name") or source_name
-    raw = item.raw_html
+    kept = item.kept_page
     data.update(
         kind=kind,
         response_url=item.response_url,
         fetched_at=item.fetched_at or utc_now(),
-        raw_html=base64.b64encode(raw).decode("ascii") if raw is not None else None,
+        kept_page=base64.b64encode(kept).decode("ascii") if kept is not None else None,
     )
     return json.dumps(data, ensure_ascii=False)
 
@@ -195,7 +195,7 @@ def decode_item(payload: str) -> Article | NotArticle:
     """The item of `encode_item`'s text; a NotArticle carries its source as an attribute."""
     data = json.loads(payload)
     kind = data.pop("kind")
-    raw = data.pop("raw_html")
+    kept = data.pop("kept_page")
     if kind == "article":
         images = [Image(**image) for image in data.pop("images") or []]
         item: Article | NotArticle = Article(**data, images=images)
@@ -203,7 +203,7 @@ def decode_item(payload: str) -> Article | NotArticle:
         source = data.pop("source")
         item = NotArticle(**data)
         item.source = source  # type: ignore[attr-defined]  (read by the store with getattr)
-    item.raw_html = base64.b64decode(raw) if raw is not None else None
+    item.kept_page = base64.b64decode(kept) if kept is not None else None
     return item
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-TRANSIENT = ("raw_html", "response_url", "fetched_at")  # how the page was fetched: not part of the record
+TRANSIENT = ("kept_page", "response_url", "fetched_at")  # how the page was fetched: not part of the record
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Article:
     content_hash: str | None = None  # set by the dedupe pipeline: fingerprint of the body's words
     source: str | None = None  # source key, when not the crawling spider's (imported records)
     source_name: str | None = None
-    raw_html: bytes | None = field(default=None, repr=False)  # set by the spider: the page as fetched, to keep
+    kept_page: bytes | None = field(default=None, repr=False)  # the page as fetched, zlib-compressed, to keep
     response_url: str | None = None  # set by the spider: the URL the page came from, after redirects
     fetched_at: str | None = None  # when the page was fetched, if not now (re-extraction of kept pages)
 
@@ -56,7 +56,7 @@ class NotArticle:
     url: str
     reason: str
     fetched_url: str | None = None  # set by the spider: the URL as requested, before redirects
-    raw_html: bytes | None = field(default=None, repr=False)
+    kept_page: bytes | None = field(default=None, repr=False)
     response_url: str | None = None
     fetched_at: str | None = None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from typing import Any
 
 from scrapy import signals
@@ -131,14 +130,14 @@ class StorePipeline:
 
     def keep_page(self, item: Article | NotArticle) -> None:
         """Queue the page as fetched for `raw_pages` (when the spider kept it: NEWSCRAWL_KEEP_PAGES)."""
-        if item.raw_html is None or not item.fetched_url:
+        if item.kept_page is None or not item.fetched_url:
             return
         self.kept.append(
             {
                 "url": canonical_url(item.fetched_url),
                 "source": self.source_of(item),
                 "response_url": item.response_url or item.fetched_url,
-                "html": zlib.compress(item.raw_html, 6),
+                "html": item.kept_page,
                 "fetched_at": item.fetched_at or utc_now(),
             }
         )

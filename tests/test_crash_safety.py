@@ -84,8 +84,9 @@ def assert_consistent(db: Path, records: list[dict[str, Any]], complete: bool) -
     assert len(stored) == count(db)  # url is unique: no duplicates
     assert count(db, "SELECT count(*) FROM articles_fts_docsize") == len(stored)  # the index in step
     assert rows(db, "SELECT count(*) FROM articles_fts_docsize WHERE id NOT IN (SELECT id FROM articles)") == [(0,)]
-    images = dict(rows(db, "SELECT a.url, count(i.id) FROM articles a LEFT JOIN images i ON i.article_id = a.id"
-                           " GROUP BY a.id"))
+    images = dict(
+        rows(db, "SELECT a.url, count(i.id) FROM articles a LEFT JOIN images i ON i.article_id = a.id GROUP BY a.id")
+    )
     expected = {r["url"]: len(r["images"]) for r in records}
     assert {url: images[url] for url in stored} == {url: expected[url] for url in stored}  # no partial record
     pages = dict(rows(db, "SELECT url, article_id FROM pages WHERE status = 'article'"))
@@ -226,7 +227,10 @@ def test_a_full_disk_during_a_crawl_stops_it_cleanly_and_the_next_run_stores_the
     assert env.rows("SELECT count(*) AS n FROM articles_fts_docsize")[0]["n"] == stored
     assert stored < len(before) + len(ALJARIDA_ARTICLES)
     run_row = env.rows("SELECT status, finish_reason FROM runs WHERE source = 'aljarida'")
-    assert run_row in ([{"status": "failed", "finish_reason": "disk_full"}], [{"status": "running", "finish_reason": None}])
+    assert run_row in (
+        [{"status": "failed", "finish_reason": "disk_full"}],
+        [{"status": "running", "finish_reason": None}],
+    )
     assert env.rows("SELECT * FROM listings WHERE source = 'aljarida'") == []
 
     (small_disk / "filler").unlink()  # room again
@@ -241,8 +245,12 @@ def test_two_crawls_writing_one_database_at_once_both_succeed(env):
     transactions (busy_timeout) instead of failing with "database is locked"."""
     for site in ("aljarida", "aggregator"):
         env.serve(site).delay = 0.02
-    settings = {**env.fast, "NEWSCRAWL_DB": str(env.db), "NEWSCRAWL_SOURCES_DIR": str(env.sources_dir),
-                "NEWSCRAWL_BATCH_SIZE": "1"}
+    settings = {
+        **env.fast,
+        "NEWSCRAWL_DB": str(env.db),
+        "NEWSCRAWL_SOURCES_DIR": str(env.sources_dir),
+        "NEWSCRAWL_BATCH_SIZE": "1",
+    }
     sets = [item for name, value in settings.items() for item in ("-s", f"{name}={value}")]
     processes = [spawn([sys.executable, "-m", "scrapy", "crawl", site, *sets]) for site in ("aljarida", "aggregator")]
     outputs = [p.communicate(timeout=180)[1] for p in processes]

@@ -51,9 +51,26 @@ ATTRIBUTE_NAMES = st.sampled_from(ATTRIBUTE_NAMES_TEXT.split())
 ATTRIBUTE_VALUES = st.one_of(
     TEXT,
     st.sampled_from(
-        ["og:title", "og:type", "article", "article:published_time", "article:author", "author", "canonical",
-         "application/ld+json", "NewsArticle", "2024-08-12T09:30:00+03:00", "١٢ أغسطس ٢٠٢٤", "9999-99-99",
-         "javascript:alert(1)", "data:text/html,x", "//", "http://[::1", "utf-16", "x-unknown-charset"]
+        [
+            "og:title",
+            "og:type",
+            "article",
+            "article:published_time",
+            "article:author",
+            "author",
+            "canonical",
+            "application/ld+json",
+            "NewsArticle",
+            "2024-08-12T09:30:00+03:00",
+            "١٢ أغسطس ٢٠٢٤",
+            "9999-99-99",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "//",
+            "http://[::1",
+            "utf-16",
+            "x-unknown-charset",
+        ]
     ),
 )
 JSONLD = st.recursive(
@@ -78,8 +95,9 @@ def elements(draw: st.DrawFn, depth: int = 0) -> str:
     quoted = "".join(f' {name}="{escape(value)}"' for name, value in attributes.items())
     if tag == "script" and draw(st.booleans()):
         return f'<script type="application/ld+json">{json.dumps(draw(JSONLD), ensure_ascii=False)}</script>'
-    parts = draw(st.lists(st.one_of(TEXT, WORDS) if depth >= 3 else st.one_of(TEXT, WORDS, elements(depth + 1)),
-                          max_size=5))
+    parts = draw(
+        st.lists(st.one_of(TEXT, WORDS) if depth >= 3 else st.one_of(TEXT, WORDS, elements(depth + 1)), max_size=5)
+    )
     closing = draw(st.sampled_from([f"</{tag}>", f"</{tag}>", "", "</p>"]))  # unclosed and misnested too
     return f"<{tag}{quoted}>{''.join(parts)}{closing}"
 
@@ -92,7 +110,7 @@ def documents(draw: st.DrawFn) -> str:
         paragraphs = "".join(f"<p>{words}</p>" for words in draw(st.lists(WORDS, min_size=3, max_size=12)))
         noise = f"<h1>{draw(WORDS)}</h1>{noise}<article>{paragraphs}</article>"
     doctype = draw(st.sampled_from(["<!DOCTYPE html>", "", '<?xml version="1.0"?>', "\ufeff"]))
-    return f"{doctype}<html lang=\"{draw(st.sampled_from(['ar', 'en', '', 'xx-YY']))}\"><body>{noise}</body></html>"
+    return f'{doctype}<html lang="{draw(st.sampled_from(["ar", "en", "", "xx-YY"]))}"><body>{noise}</body></html>'
 
 
 def check_result(result: object) -> None:
@@ -126,8 +144,10 @@ def test_extract_takes_arbitrary_html_trees(html: str, source: Source | None, en
 
 
 @FAST
-@given(documents(), st.dictionaries(st.sampled_from(["title", "body", "caption", "published", "remove"]), TEXT,
-                                    min_size=1, max_size=3))
+@given(
+    documents(),
+    st.dictionaries(st.sampled_from(["title", "body", "caption", "published", "remove"]), TEXT, min_size=1, max_size=3),
+)
 def test_extract_takes_hostile_selectors(html: str, selectors: dict[str, str]) -> None:
     source = Source(**{**SOURCE.__dict__, "selectors": selectors})
     result = extract(html.encode(), URL, source, FETCHED_AT)
@@ -138,8 +158,12 @@ def test_extract_takes_hostile_selectors(html: str, selectors: dict[str, str]) -
 # --- source files ----------------------------------------------------------------------------------------------
 
 VALID_DATA = {
-    "name": "Example", "homepage": "https://www.example.com/", "allowed_domains": ["example.com"],
-    "feeds": ["https://www.example.com/feed"], "article_url": "/news/\\d+", "timezone": "Asia/Kuwait",
+    "name": "Example",
+    "homepage": "https://www.example.com/",
+    "allowed_domains": ["example.com"],
+    "feeds": ["https://www.example.com/feed"],
+    "article_url": "/news/\\d+",
+    "timezone": "Asia/Kuwait",
 }
 VALID = """name = "Example"
 homepage = "https://www.example.com/"
@@ -154,13 +178,30 @@ follow_sections = true
 [selectors]
 title = "h1"
 """
-KEYS = ["name", "homepage", "allowed_domains", "article_url", "sitemaps", "feeds", "sections", "language",
-        "timezone", "max_articles", "max_age_days", "revisit_hours", "stale_after_hours", "follow_sections",
-        "selectors", "bogus"]
+KEYS = [
+    "name",
+    "homepage",
+    "allowed_domains",
+    "article_url",
+    "sitemaps",
+    "feeds",
+    "sections",
+    "language",
+    "timezone",
+    "max_articles",
+    "max_age_days",
+    "revisit_hours",
+    "stale_after_hours",
+    "follow_sections",
+    "selectors",
+    "bogus",
+]
 TOML_SCALARS = st.one_of(
-    st.text(max_size=30), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.booleans(),
-    st.floats(allow_nan=True), st.sampled_from(["UTC", "../../etc/passwd", "Asia/Kuwait/", "/etc/hostname",
-                                                 "https://x/", "(", "a" * 300, "\x00"]),
+    st.text(max_size=30),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.booleans(),
+    st.floats(allow_nan=True),
+    st.sampled_from(["UTC", "../../etc/passwd", "Asia/Kuwait/", "/etc/hostname", "https://x/", "(", "a" * 300, "\x00"]),
 )
 TOML_VALUES = st.recursive(
     TOML_SCALARS,
@@ -195,7 +236,7 @@ def fuzzed_sources(draw: st.DrawFn) -> bytes:
         return valid[: draw(st.integers(0, len(valid)))]
     if kind == "mutated":
         at = draw(st.integers(0, len(valid)))
-        return valid[:at] + draw(st.binary(max_size=12)) + valid[at + draw(st.integers(0, 12)):]
+        return valid[:at] + draw(st.binary(max_size=12)) + valid[at + draw(st.integers(0, 12)) :]
     return draw(st.binary(max_size=300))
 
 
@@ -233,8 +274,12 @@ def test_deeply_nested_or_huge_source_files_are_one_line_errors(tmp_path):
 
 @pytest.mark.parametrize(
     "data",
-    [VALID.encode()[:57], b"\xff\xfe\x00n\x00a\x00m\x00e", VALID.replace("Asia/Kuwait", "../../etc/passwd").encode(),
-     VALID.encode() + b'\nallowed_domains = "x"\n'],
+    [
+        VALID.encode()[:57],
+        b"\xff\xfe\x00n\x00a\x00m\x00e",
+        VALID.replace("Asia/Kuwait", "../../etc/passwd").encode(),
+        VALID.encode() + b'\nallowed_domains = "x"\n',
+    ],
     ids=["truncated", "utf16", "timezone-path", "duplicate-key"],
 )
 def test_newscrawl_sources_on_a_fuzzed_file_prints_one_line_and_exits_2(tmp_path, data):

@@ -67,8 +67,10 @@ class Site:
 def sites() -> Iterator[tuple[Site, Site]]:
     """A hostile source site, and a victim on another loopback port that must never be asked anything."""
     hostile, victim = Site(), Site()
-    victim.routes = {f"/article/secret{suffix}": (200, {}, article_page("Internal secret")) for suffix in
-                     ("", "-redirected", "-short", "-hex", "-decimal", "-mapped", "-localhost")}
+    victim.routes = {
+        f"/article/secret{suffix}": (200, {}, article_page("Internal secret"))
+        for suffix in ("", "-redirected", "-short", "-hex", "-decimal", "-mapped", "-localhost")
+    }
     yield hostile, victim
     hostile.close()
     victim.close()
@@ -89,8 +91,16 @@ REDIRECTS = {  # article URL on the hostile site -> where it redirects
 # Scrapy's offsite filter already drops redirects off the source's allowed domains; the guard is what stops a host
 # the source does allow when it is (or resolves to) a local address: another port of its own host, or a name of
 # its domain pointed at the local network. So the hostile source "allows" every one of these names.
-ALLOWED = ["127.0.0.1", "169.254.169.254", "10.0.0.1", "127.1", "0x7f000001", "2130706433", "::ffff:127.0.0.1",
-           "localhost"]
+ALLOWED = [
+    "127.0.0.1",
+    "169.254.169.254",
+    "10.0.0.1",
+    "127.1",
+    "0x7f000001",
+    "2130706433",
+    "::ffff:127.0.0.1",
+    "localhost",
+]
 
 
 def test_links_and_redirects_to_the_local_network_are_refused_and_counted(tmp_path, sites):
@@ -101,8 +111,11 @@ def test_links_and_redirects_to_the_local_network_are_refused_and_counted(tmp_pa
     feed = "".join(f"<item><title>x</title><link>{url}</link></item>" for url in items)
     hostile.routes.update(
         {
-            "/feed.xml": (200, {"Content-Type": "application/rss+xml"},
-                          f'<?xml version="1.0"?><rss version="2.0"><channel>{feed}</channel></rss>'.encode()),
+            "/feed.xml": (
+                200,
+                {"Content-Type": "application/rss+xml"},
+                f'<?xml version="1.0"?><rss version="2.0"><channel>{feed}</channel></rss>'.encode(),
+            ),
             "/article/ok": (200, {}, article_page("Harbour quay opens")),
             **{f"/article/{name}": (302, {"Location": url}, b"") for name, url in targets.items()},
         }
@@ -111,7 +124,7 @@ def test_links_and_redirects_to_the_local_network_are_refused_and_counted(tmp_pa
     sources.mkdir()
     (sources / "hostile.toml").write_text(
         f'name = "Hostile"\nhomepage = "{hostile.url}/"\nallowed_domains = {json.dumps(ALLOWED)}\n'
-        f'feeds = ["{hostile.url}/feed.xml"]\narticle_url = \'/article/\'\n',
+        f"feeds = [\"{hostile.url}/feed.xml\"]\narticle_url = '/article/'\n",
         encoding="utf-8",
     )
     db = tmp_path / "news.db"
@@ -219,8 +232,12 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with three imported articles (every test leaves it as it was: `intact`)."""
     tmp_path = tmp_path_factory.mktemp("small")
     records = [
-        {"url": f"https://news.example/a/{n}", "title": f"Harbour story {n}", "body": f"{WORDS} number {n}",
-         "source": "news"}
+        {
+            "url": f"https://news.example/a/{n}",
+            "title": f"Harbour story {n}",
+            "body": f"{WORDS} number {n}",
+            "source": "news",
+        }
         for n in range(3)
     ]
     path = tmp_path / "records.jsonl"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+import zlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,17 @@ def extract(
         return NotArticle(url, str(exc))
     except Exception as exc:
         return NotArticle(url, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def extract_and_keep(
+    html: bytes, url: str, source: Source | None, fetched_at: datetime | None, encoding: str | None, keep: bool
+) -> Article | NotArticle:
+    """`extract`, with the page zlib-compressed in `kept_page` when `keep` (NEWSCRAWL_KEEP_PAGES): done where the
+    extraction runs, in a pool worker, so the crawl process does not spend its time compressing."""
+    result = extract(html, url, source, fetched_at, encoding)
+    if keep:
+        result.kept_page = zlib.compress(html, 6)
+    return result
 
 
 def _extract(page: Page, source: Source | None, fetched_at: datetime | None) -> Article | NotArticle:

@@ -71,7 +71,7 @@ class IngestSpider(Spider):
                 self.queue.fail(payload)
                 continue
             if not keep_pages:
-                item.raw_html = None
+                item.kept_page = None
             item.queue_payload = payload  # type: ignore[union-attr]  (acknowledged by `committed`)
             self.crawler.stats.inc_value("newscrawl/ingested")
             yield item

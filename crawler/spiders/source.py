@@ -13,7 +13,7 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
-from crawler.extraction import extract
+from crawler.extraction import extract_and_keep
 from crawler.failures import ROBOTS_DISALLOWED, describe
 from crawler.guard import Refused
 from crawler.items import NotArticle
@@ -185,20 +185,19 @@ class SourceSpider(Spider):
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         """The page's record (or why it is none), extracted in the process pool when there is one."""
         declared = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
-        args = (response.body, response.url, self.source, self.now(), declared)
+        keep = self.settings.getbool("NEWSCRAWL_KEEP_PAGES")
+        args = (response.body, response.url, self.source, self.now(), declared, keep)
         pool = getattr(self, "extraction_pool", None)
         if pool is None:
-            result = extract(*args)
+            result = extract_and_keep(*args)
         else:
             try:
-                result = await pool.run(extract, *args)
+                result = await pool.run(extract_and_keep, *args)
             except WorkerDied as exc:
                 self.crawler.stats.inc_value("newscrawl/errors/extraction_crashed")
                 result = NotArticle(response.url, f"extraction crashed: {exc}")
         result.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
         result.response_url = response.url
-        if self.settings.getbool("NEWSCRAWL_KEEP_PAGES"):
-            result.raw_html = response.body
         yield result
 
     def closed(self, reason: str) -> None:
