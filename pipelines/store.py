@@ -244,21 +244,26 @@ class StorePipeline:
         if row["duplicate_of"] is None:
             neardup.index(conn, article_id, row["body"])
             if match is not None:  # published before the stored original: it takes over
-                self.hand_over(conn, match, article_id)
+                self.hand_over(conn, match.article_id, article_id, row["body"])
             return article_id, "new"
         self.crawler.spider.logger.info(
             "duplicate %s: %.0f%% of its text is in %s", row["url"], match.similarity * 100, original[0]
         )
         return article_id, "duplicate"
 
-    def hand_over(self, conn: Any, match: neardup.Match, article_id: int) -> None:
-        """Make `article_id` the original of a story stored before it: the old original and its copies link to it."""
-        conn.execute("UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?", [article_id, match.article_id])
-        conn.execute(
-            "UPDATE articles SET duplicate_of = ?, similarity = ? WHERE id = ?",
-            [article_id, match.similarity, match.article_id],
-        )
-        neardup.forget(conn, match.article_id)
+    def hand_over(self, conn: Any, old_original: int, article_id: int, body: str) -> None:
+        """Make `article_id` the original of a story stored before it: the old original and its copies link to it,
+        each with its similarity to the new original."""
+        hashes = neardup.shingles(body)
+        copies = conn.execute(
+            "SELECT id, body FROM articles WHERE id = ? OR duplicate_of = ?", [old_original, old_original]
+        ).fetchall()
+        for copy_id, copy_body in copies:
+            score = round(neardup.similarity(hashes, neardup.shingles(copy_body)), 3)
+            conn.execute(
+                "UPDATE articles SET duplicate_of = ?, similarity = ? WHERE id = ?", [article_id, score, copy_id]
+            )
+        neardup.forget(conn, old_original)
 
     def count_coverage(self, row: dict[str, Any]) -> None:
         """Count which fields a new article has: a drop in these shows a site redesign the day it happens."""
