@@ -71,7 +71,7 @@ def build(db_path: Path, size: int, words: list[str], rng: random.Random) -> tup
                 "INSERT INTO articles (id, url, source, title, body) VALUES (?, ?, 'bench', ?, ?)",
                 [i, f"https://bench.test/{i}", f"story {i}", body],
             )
-            neardup.index(conn, i, body)
+            neardup.index(conn, i, neardup.shingles(body))
     index_ms = (time.perf_counter() - start) * 1000 / REAL
     bulk = size - REAL
     with conn:  # the other articles' band keys, random, written by SQLite itself
@@ -88,7 +88,7 @@ def lookups(conn: sqlite3.Connection, texts: list[str]) -> tuple[list[float], in
     times, found = [], 0
     for text in texts:
         start = time.perf_counter()
-        match = neardup.find(conn, text, THRESHOLD)
+        match = neardup.find(conn, neardup.shingles(text), THRESHOLD)
         times.append((time.perf_counter() - start) * 1000)
         found += match is not None
     return times, found

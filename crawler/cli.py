@@ -45,12 +45,17 @@ def project_settings(db: str | None, sources_dir: str | None, **overrides: Any) 
     return settings
 
 
-def configured_sources(settings: Any) -> dict[str, Source]:
-    """The sources of NEWSCRAWL_SOURCES_DIR; a bad file ends the command with one line and status 2."""
+def configured_sources(settings: Any, names: tuple[str, ...] = ()) -> dict[str, Source]:
+    """The sources of NEWSCRAWL_SOURCES_DIR; a bad file, or a name in `names` that is not one of them, ends the
+    command with one line and status 2."""
     try:
-        return load_sources(settings.get("NEWSCRAWL_SOURCES_DIR"))
+        sources = load_sources(settings.get("NEWSCRAWL_SOURCES_DIR"))
     except SourceError as exc:
         raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    unknown = [n for n in names if n not in sources]
+    if unknown:
+        raise click.exceptions.Exit(_error(f"unknown source {unknown[0]!r} (configured: {', '.join(sources)})", 2))
+    return sources
 
 
 def _error(message: str, status: int) -> int:
@@ -58,8 +63,11 @@ def _error(message: str, status: int) -> int:
     return status
 
 
-def check_database(path: str) -> None:
-    """Open (creating) the database once before crawling; a path that cannot be used is one line and status 2."""
+def check_database(path: str, existing: bool = False) -> None:
+    """Open (creating, unless `existing`) the database once before running; a path that cannot be used, or no
+    database when one must exist, is one line and status 2."""
+    if existing and not Path(path).is_file():
+        raise click.exceptions.Exit(_error(f"{path}: no database (run `newscrawl crawl` first)", 2))
     try:
         open_db(path).close()
     except (sqlite3.Error, OSError) as exc:
@@ -118,10 +126,7 @@ def crawl(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets:
     One crawl at a time per database: a run that finds another one still going says so and exits with 0."""
     overrides = dict(item.split("=", 1) for item in sets if "=" in item)
     settings = project_settings(db, sources_dir, **overrides)
-    sources = configured_sources(settings)
-    unknown = [n for n in names if n not in sources]
-    if unknown:
-        raise click.exceptions.Exit(_error(f"unknown source {unknown[0]!r} (configured: {', '.join(sources)})", 2))
+    sources = configured_sources(settings, names)
     check_database(settings.get("NEWSCRAWL_DB"))
     sys.exit(locked(settings, lambda: run_crawl(settings, list(names) or list(sources))))
 
@@ -138,14 +143,9 @@ def reextract(names: tuple[str, ...], db: str | None, sources_dir: str | None) -
     from crawler.spiders.kept import ReextractSpider
 
     settings = project_settings(db, sources_dir)
-    sources = configured_sources(settings)
-    unknown = [n for n in names if n not in sources]
-    if unknown:
-        raise click.exceptions.Exit(_error(f"unknown source {unknown[0]!r} (configured: {', '.join(sources)})", 2))
+    sources = configured_sources(settings, names)
     path = settings.get("NEWSCRAWL_DB")
-    if not Path(path).exists():
-        raise click.exceptions.Exit(_error(f"{path}: no database (run `newscrawl crawl` first)", 2))
-    check_database(path)
+    check_database(path, existing=True)
     spiders = [ReextractSpider.for_source(sources[name]) for name in names or sources]
     sys.exit(locked(settings, lambda: run_crawl(settings, spiders)))
 
@@ -204,10 +204,7 @@ def worker(
     if idle is not None:
         overrides["NEWSCRAWL_WORKER_IDLE"] = idle
     settings = project_settings(db, sources_dir, **overrides)
-    sources = configured_sources(settings)
-    unknown = [n for n in names if n not in sources]
-    if unknown:
-        raise click.exceptions.Exit(_error(f"unknown source {unknown[0]!r} (configured: {', '.join(sources)})", 2))
+    sources = configured_sources(settings, names)
     try:
         configure_worker(settings, seed=seed)
     except RedisUnavailable as exc:
@@ -243,9 +240,7 @@ def reindex(db: str | None) -> None:
     when a newer newscrawl opens a database indexed by an older analyser)."""
     settings = project_settings(db, None)
     path = settings.get("NEWSCRAWL_DB")
-    if not Path(path).is_file():
-        raise click.exceptions.Exit(_error(f"{path}: no database (run `newscrawl crawl` first)", 2))
-    check_database(path)
+    check_database(path, existing=True)
 
     def rebuild() -> int:
         database = open_db(path)

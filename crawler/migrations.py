@@ -20,7 +20,7 @@ def v1_to_v2(db: Any) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN kind TEXT")
     db.execute("UPDATE runs SET kind = 'crawl'")
     for article_id, body in db.execute("SELECT id, body FROM articles WHERE duplicate_of IS NULL"):
-        neardup.index(db.conn, article_id, body)
+        neardup.index(db.conn, article_id, neardup.shingles(body))
 
 
 def v2_to_v3(db: Any) -> None:

@@ -74,9 +74,8 @@ def similarity(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def find(conn: sqlite3.Connection, text: str, threshold: float, exclude: int | None = None) -> Match | None:
-    """The stored original most similar to `text`, if its similarity reaches `threshold`."""
-    hashes = shingles(text)
+def find(conn: sqlite3.Connection, hashes: set[int], threshold: float, exclude: int | None = None) -> Match | None:
+    """The stored original most similar to the text of these shingles, if its similarity reaches `threshold`."""
     keys = band_keys(signature(hashes))
     marks = ",".join("?" * len(keys))
     candidates = [
@@ -97,9 +96,9 @@ def find(conn: sqlite3.Connection, text: str, threshold: float, exclude: int | N
     return best
 
 
-def index(conn: sqlite3.Connection, article_id: int, text: str) -> None:
-    """Store (or replace) the article's signature and band keys."""
-    sig = signature(shingles(text))
+def index(conn: sqlite3.Connection, article_id: int, hashes: set[int]) -> None:
+    """Store (or replace) the signature and band keys of the article whose text has these shingles."""
+    sig = signature(hashes)
     forget(conn, article_id)
     conn.execute(
         "INSERT INTO article_signatures (article_id, signature) VALUES (?, ?)",

@@ -207,7 +207,7 @@ class StorePipeline:
             conn.execute(UPDATE_ARTICLE, {**row, "id": article_id})
             textindex.add(conn, article_id, row["title"], row["body"], row["caption"])
             if found[1] is None:
-                neardup.index(conn, article_id, row["body"])
+                neardup.index(conn, article_id, neardup.shingles(row["body"]))
         else:
             article_id, outcome = found[0], "unchanged"
             conn.execute(
@@ -231,7 +231,8 @@ class StorePipeline:
 
         The original is the copy published first: a story stored before its earlier-published source (crawl
         order is chance) hands the role over, with its copies."""
-        match = neardup.Match(copy[3], 1.0) if copy else neardup.find(conn, row["body"], self.threshold)
+        hashes = neardup.shingles(row["body"])  # once: for the lookup, the index and a hand-over
+        match = neardup.Match(copy[3], 1.0) if copy else neardup.find(conn, hashes, self.threshold)
         original = None
         if match is not None:
             original = conn.execute(
@@ -242,19 +243,18 @@ class StorePipeline:
         article_id = conn.execute(INSERT_ARTICLE, row).lastrowid
         textindex.add(conn, article_id, row["title"], row["body"], row["caption"])
         if row["duplicate_of"] is None:
-            neardup.index(conn, article_id, row["body"])
+            neardup.index(conn, article_id, hashes)
             if match is not None:  # published before the stored original: it takes over
-                self.hand_over(conn, match.article_id, article_id, row["body"])
+                self.hand_over(conn, match.article_id, article_id, hashes)
             return article_id, "new"
         self.crawler.spider.logger.info(
             "duplicate %s: %.0f%% of its text is in %s", row["url"], match.similarity * 100, original[0]
         )
         return article_id, "duplicate"
 
-    def hand_over(self, conn: Any, old_original: int, article_id: int, body: str) -> None:
-        """Make `article_id` the original of a story stored before it: the old original and its copies link to it,
-        each with its similarity to the new original."""
-        hashes = neardup.shingles(body)
+    def hand_over(self, conn: Any, old_original: int, article_id: int, hashes: set[int]) -> None:
+        """Make `article_id` (whose text has these shingles) the original of a story stored before it: the old
+        original and its copies link to it, each with its similarity to the new original."""
         copies = conn.execute(
             "SELECT id, body FROM articles WHERE id = ? OR duplicate_of = ?", [old_original, old_original]
         ).fetchall()
