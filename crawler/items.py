@@ -29,7 +29,7 @@ class Article:
     images: list[Image] = field(default_factory=list)
     attribution: str | None = None  # outlet credited by a closing "Source: X" line
     authors: list[str] = field(default_factory=list)
-    published_at: str | None = None  # ISO 8601 in UTC, e.g. 2024-08-11T09:30:00+00:00
+    published_at: str | None = None  # ISO 8601; extraction gives the page's offset, the store keeps UTC
     modified_at: str | None = None
     language: str | None = None  # ISO 639-1
     section: str | None = None

@@ -1,10 +1,11 @@
-"""NormalisePipeline: Unicode NFC, tidy whitespace, canonical URL."""
+"""NormalisePipeline: Unicode NFC, tidy whitespace, canonical URL, times in UTC."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import fields
+from datetime import datetime, timezone
 from typing import Any
 
 from crawler.items import Article
@@ -25,7 +26,7 @@ def clean_text(text: str | None, multiline: bool = False) -> str | None:
 
 
 class NormalisePipeline:
-    """Makes records comparable: one Unicode form, clean whitespace, one canonical URL per article."""
+    """Makes records comparable: one Unicode form, clean whitespace, one canonical URL per article, UTC times."""
 
     def process_item(self, item: Article, spider: Any = None) -> Article:
         for f in fields(item):
@@ -33,6 +34,7 @@ class NormalisePipeline:
             if isinstance(value, str) and f.name not in ("url", "canonical_url", "fetched_url", "image_url"):
                 setattr(item, f.name, clean_text(value, multiline=f.name == "body"))
         item.authors = _unique(clean_text(a) for a in item.authors)
+        item.published_at, item.modified_at = in_utc(item.published_at), in_utc(item.modified_at)
         item.tags = _unique(clean_text(t) for t in item.tags)
         for image in item.images:
             image.caption, image.credit = clean_text(image.caption), clean_text(image.credit)
@@ -41,6 +43,17 @@ class NormalisePipeline:
             page_url = item.canonical_url
         item.url = canonical_url(page_url)
         return item
+
+
+def in_utc(stamp: str | None) -> str | None:
+    """An aware ISO 8601 time in UTC (stored times sort and compare as text); a date or naive time unchanged."""
+    try:
+        moment = datetime.fromisoformat(stamp) if stamp and "T" in stamp else None
+    except ValueError:
+        return stamp
+    if moment is None or moment.tzinfo is None:
+        return stamp
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def _unique(values: Any) -> list[str]:

@@ -1,9 +1,10 @@
-"""Publication and modification times, timezone-aware, as ISO 8601 UTC (a bare date stays a date)."""
+"""Publication and modification times, timezone-aware, as ISO 8601 with the page's own offset (a bare date stays a
+date): the day is the one the page printed; the store pipeline keeps them in UTC."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -40,11 +41,11 @@ Stamp = datetime | date
 
 
 def to_iso(value: Stamp | None) -> str | None:
-    """ISO 8601: aware datetimes in UTC to the second, dates as YYYY-MM-DD."""
+    """ISO 8601: aware datetimes with their offset, to the second; dates as YYYY-MM-DD."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+        return value.replace(microsecond=0).isoformat()
     return value.isoformat()
 
 
@@ -106,7 +107,7 @@ def _machine_candidates(page: Page, ld_key: str, meta_names: tuple[str, ...], it
 def extract_dates(
     page: Page, tz: ZoneInfo, language: str | None, now: datetime | None, selector: str | None = None
 ) -> tuple[str | None, str | None]:
-    """(published_at, modified_at) as ISO 8601 UTC strings."""
+    """(published_at, modified_at) as ISO 8601 strings with the page's offset."""
     published = _selected_date(page, selector, tz, language, now) if selector else None
     if published is None:
         parsed = [
