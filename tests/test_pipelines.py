@@ -55,6 +55,15 @@ def test_normalise_uses_same_site_canonical_and_unique_lists():
     assert NormalisePipeline().process_item(foreign).url == "https://www.example.com/news/2"
 
 
+def test_normalise_stores_times_in_utc_and_leaves_dates_alone():
+    article = Article("https://example.com/n/1", "T", BODY, published_at="2024-08-12T09:30:00+03:00")
+    article.modified_at = "2024-08-12"
+    out = NormalisePipeline().process_item(article)
+    assert (out.published_at, out.modified_at) == ("2024-08-12T06:30:00+00:00", "2024-08-12")
+    naive = Article("https://example.com/n/2", "T", BODY, published_at="2024-08-12T09:30:00")
+    assert NormalisePipeline().process_item(naive).published_at == "2024-08-12T09:30:00"
+
+
 def test_content_hash_ignores_case_spacing_and_punctuation():
     assert content_hash("Hello, World!\nSecond line.") == content_hash("hello world  second line")
     assert content_hash("Hello world") != content_hash("Hello there world")
