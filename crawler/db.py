@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from datetime import datetime, timezone
@@ -58,10 +59,10 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
-def write_failure(exc: sqlite3.Error, path: str | Path) -> tuple[str, str]:
+def write_failure(exc: Exception, path: str | Path) -> tuple[str, str]:
     """(error kind, words) for a failed write: `disk_full` when SQLite says the disk is full, or fails to write
     with almost no space left (a -shm or -wal file that cannot grow is a "disk I/O error"); else `db_write`."""
-    full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC
     if not full and getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_IOERR:
         try:
             stat = os.statvfs(Path(path).resolve().parent)

@@ -44,6 +44,23 @@ class NoNetworkTracebacks(logging.Filter):
         return True
 
 
+# the loggers through which Scrapy reports a network error with its traceback
+NOISY_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper")
+
+
+class QuietNetworkErrors:
+    """Extension: the same filter on the loggers Scrapy reports network errors through, so a plain `scrapy crawl`
+    (whose log handler Scrapy replaces as it likes) also says a network error in one line."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> QuietNetworkErrors:
+        for name in NOISY_LOGGERS:
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, NoNetworkTracebacks) for f in logger.filters):
+                logger.addFilter(NoNetworkTracebacks())
+        return cls()
+
+
 def log_dir(settings: Any) -> Path:
     """NEWSCRAWL_LOG_DIR, or `logs/` next to the database."""
     return Path(settings.get("NEWSCRAWL_LOG_DIR") or Path(settings.get("NEWSCRAWL_DB")).parent / "logs")

@@ -9,7 +9,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.db import open_db, utc_now, write_failure
+from crawler.db import SchemaError, open_db, utc_now, write_failure
 
 PREFIX = "newscrawl/"
 COVERAGE_FIELDS = ("datetime", "author", "caption", "long_body")
@@ -92,7 +92,7 @@ class RunRecorder:
             db = open_db(self.db_path)
             spider.run_id = db["runs"].insert(row).last_pk
             db.close()
-        except sqlite3.Error as exc:  # a full disk: no run can be recorded, so none is made
+        except (sqlite3.Error, OSError, SchemaError) as exc:  # a full disk, a path that cannot be a file: no run
             if self.crawler.stats.get_value(PREFIX + "stop_reason"):  # already stopped, and said why
                 return
             error, words = write_failure(exc, self.db_path)

@@ -42,6 +42,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.runs.RunRecorder": 500,
     "crawler.pool.ExtractionPool": 510,
+    "crawler.runlog.QuietNetworkErrors": 520,
 }
 
 # --- Politeness -----------------------------------------------------------------------------------------------

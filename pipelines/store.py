@@ -10,7 +10,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler import neardup, textindex
-from crawler.db import ARTICLE_COLUMNS, open_db, utc_now, write_failure
+from crawler.db import ARTICLE_COLUMNS, SchemaError, open_db, utc_now, write_failure
 from crawler.items import Article, NotArticle
 from crawler.runs import stop_run
 from crawler.urls import canonical_url
@@ -74,6 +74,7 @@ class StorePipeline:
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         return pipeline
 
     @property
@@ -83,10 +84,12 @@ class StorePipeline:
         source = getattr(spider, "source", None)
         return spider.name, source.name if source else spider.name
 
-    def open_spider(self, spider: Any = None) -> None:
+    def spider_opened(self, spider: Any = None) -> None:
+        """Open the database once the spider is open (stopping the run from here is clean): a path that cannot be
+        used is one line and the run stops."""
         try:
             self.db = open_db(self.db_path)
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.Error, OSError, SchemaError) as exc:
             self.stop(exc)
 
     def close_spider(self, spider: Any = None) -> None:
@@ -168,11 +171,13 @@ class StorePipeline:
         finally:
             self.articles, self.pages, self.kept = [], [], []
 
-    def stop(self, exc: sqlite3.Error) -> None:
+    def stop(self, exc: Exception) -> None:
         """The database cannot be written: log one line, count it, and end the crawl (nothing more is written)."""
         self.failed, words = write_failure(exc, self.db_path)
         self.crawler.stats.inc_value(f"newscrawl/errors/{self.failed}")
-        self.crawler.spider.logger.error("%s: %s (%s): batch not stored, stopping the crawl", self.db_path, words, exc)
+        said = self.crawler.stats.get_value("newscrawl/stop_reason")  # the run recorder already said it
+        log = self.crawler.spider.logger.info if said else self.crawler.spider.logger.error
+        log("%s: %s (%s): batch not stored, stopping the crawl", self.db_path, words, exc)
         if self.closing:
             self.crawler.stats.set_value("newscrawl/stop_reason", self.failed)  # the run's finish reason
         else:

@@ -69,3 +69,21 @@ def test_crawl_logs_to_a_file_and_summarises_on_stderr(env):
     ]
     log = (env.db.parent / "logs" / "newscrawl.log").read_text(encoding="utf-8")
     assert "INFO: Spider opened" in log and "run 1 of aggregator: ok" in log
+
+
+def test_scrapy_crawl_on_an_unusable_database_path_says_so_in_one_line(env, tmp_path):
+    env.serve("aljarida")
+    not_a_folder = tmp_path / "plain-file"
+    not_a_folder.write_text("x")
+    result = env.scrapy("crawl", "aljarida", NEWSCRAWL_DB=str(not_a_folder / "news.db"))
+    errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert len(errors) == 1 and f"{not_a_folder / 'news.db'}: cannot write" in errors[0], errors
+    assert "Spider closed (db_write)" in result.stderr
+
+
+def test_scrapy_crawl_of_a_site_that_is_down_logs_no_traceback(env):
+    env.serve("aljarida").stop()  # its source points at a port nobody answers any more
+    result = env.scrapy("crawl", "aljarida")
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "Connection was refused" in result.stderr and "robots.txt" in result.stderr
