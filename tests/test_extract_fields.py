@@ -73,6 +73,31 @@ def test_title_from_metadata_when_the_h1_is_the_logo():
     assert article(page(body, head)).title == "Council extends night buses"
 
 
+def test_title_drops_a_kicker_the_metadata_headline_does_not_carry():
+    head = '<meta property="og:title" content="Council extends night buses to every district"/>'
+    body = "<h1>Transport: Council extends night buses to every district</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Council extends night buses to every district"
+
+
+def test_title_is_the_headline_h1_and_metadata_share_under_different_kickers():
+    head = '<meta property="og:title" content="Late-night travel: Council extends night buses to every district"/>'
+    body = "<h1>City transport - Council extends night buses to every district</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Council extends night buses to every district"
+
+
+def test_title_keeps_a_quotation_whole():
+    head = '<meta property="og:title" content="\'I drive night buses - the late shift is the best one\'"/>'
+    body = "<h1>'I drive the night buses - the late shift is the best one'</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "'I drive night buses - the late shift is the best one'"
+
+
+def test_title_takes_the_metadata_separator_a_kicker_line_shows_by_layout():
+    head = '<meta property="og:title" content="Night buses: Council extends the service - from May"/>'
+    h1 = "<h1><span>Night buses</span> <span>Council extends the service - from May</span></h1>"
+    body = h1 + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Night buses: Council extends the service - from May"
+
+
 @pytest.mark.parametrize(
     ("raw", "site", "expected"),
     [

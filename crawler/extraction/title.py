@@ -9,7 +9,11 @@ import unicodedata
 from crawler.extraction.page import Page, text_of
 
 SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
-
+# "Kicker: Headline", "Kicker - Headline": where a kicker (dachzeile) is joined to the headline
+KICKER_SEPARATOR = re.compile(r":\s+|\s+[|\-–—]\s+")
+MIN_HEADLINE_CHARS = 15  # what is left after a kicker must still read as a headline
+QUOTES = "\"'“”„«»‘’‚‹›"
+SEPARATOR_CHARS = re.compile(r"[\s|\-–—:·•»/]+")
 
 GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -51,6 +55,60 @@ def _agrees(h1: str, meta: str) -> bool:
     return bool(a and b) and (a == b or b in a or (a in b and len(a) >= 0.4 * len(b)))
 
 
+def _split_kicker(title: str) -> tuple[str, str] | None:
+    """("Kicker", "Headline") for "Kicker: Headline", None when there is no kicker."""
+    match = KICKER_SEPARATOR.search(title)
+    if not match:
+        return None
+    kicker, rest = title[: match.start()].strip(), title[match.end() :].strip()
+    if kicker[:1] in QUOTES and not any(c in QUOTES for c in kicker[1:]):
+        return None  # the separator is inside a quotation: "'I sell holidays - book early'"
+    return (kicker, rest) if len(rest) >= MIN_HEADLINE_CHARS else None
+
+
+def _different_kickers(one: str, other: str) -> bool:
+    """Two kickers, not one sentence edited ("Joburg has failed" vs "Johannesburg has failed")."""
+    a, b = set(_norm(one).split()), set(_norm(other).split())
+    return len(a & b) < 0.5 * min(len(a), len(b))
+
+
+def _headline_without_kicker(h1: str, meta: str) -> str | None:
+    """The headline an h1 and a metadata title share when they differ only by a leading kicker.
+
+    Newsrooms put the kicker (dachzeile) above the headline and often in only one of h1 / og:title / JSON-LD,
+    or a different one in each: the part both carry is the headline itself."""
+    if _norm(h1) == _norm(meta):
+        return None
+    shown, declared = _split_kicker(h1), _split_kicker(meta)
+    if shown and _norm(shown[1]) == _norm(meta):
+        return shown[1]
+    if declared and _norm(declared[1]) == _norm(h1):
+        return h1
+    if shown and declared and _norm(shown[1]) == _norm(declared[1]) and _different_kickers(shown[0], declared[0]):
+        return shown[1]
+    return None
+
+
+def _punctuated(h1: str, meta: str) -> bool:
+    """True when the metadata title is the h1 with the separators the page's layout shows instead (a kicker in
+    its own line reads "Kicker Headline" as text, the metadata says "Kicker: Headline")."""
+    return h1 != meta and SEPARATOR_CHARS.sub("", h1) == SEPARATOR_CHARS.sub("", meta)
+
+
+def _visible_title(h1: str, meta_titles: list[str]) -> str | None:
+    """The headline for an h1 when some metadata title confirms it, else None."""
+    for meta in meta_titles:
+        if _punctuated(h1, meta):
+            return meta
+    for meta in meta_titles:
+        shared = _headline_without_kicker(h1, meta)
+        if shared:
+            return shared
+    if any(_agrees(h1, t) for t in meta_titles):
+        return h1
+    return None
+
+
 def extract_title(page: Page, selector: str | None = None) -> str | None:
     """The headline: a configured selector, else the h1 metadata agrees with, else cleaned metadata, else h1."""
     if selector:
@@ -65,12 +123,14 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
         page.first_meta("og:title"),
         page.first_meta("twitter:title"),
     )
-    meta_titles = [html.unescape(t) for t in candidates if t]  # CMSs often escape entities twice
+    # CMSs often escape entities twice
+    meta_titles = [" ".join(html.unescape(t).split()) for t in candidates if t]
     h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and not (site and _norm(t) == _norm(site))]
     cleaned = [strip_site_name(t, site, host) for t in meta_titles]
     for h1 in h1s:
-        if any(_agrees(h1, t) for t in meta_titles + cleaned):
-            return h1
+        title = _visible_title(h1, cleaned + meta_titles)
+        if title:
+            return title
     if cleaned:
         return cleaned[0]
     if h1s:
