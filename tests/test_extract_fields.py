@@ -98,6 +98,23 @@ def test_title_takes_the_metadata_separator_a_kicker_line_shows_by_layout():
     assert article(page(body, head)).title == "Night buses: Council extends the service - from May"
 
 
+def test_title_is_what_every_metadata_source_says_when_the_h1_has_a_word_more():
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council extends night buses"}</script>'
+    head = ld + (
+        '<meta property="og:title" content="Council extends night buses"/>'
+        '<meta name="twitter:title" content="Council extends night buses"/>'
+    )
+    body = "<h1>Council extends night buses to the suburbs</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Council extends night buses"
+
+
+def test_title_is_the_h1_when_the_metadata_titles_disagree_with_each_other():
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Night buses: what changes"}</script>'
+    head = ld + '<meta property="og:title" content="Why the council wants buses all night"/>'
+    body = "<h1>Council extends night buses to every district</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Council extends night buses to every district"
+
+
 @pytest.mark.parametrize(
     ("raw", "site", "expected"),
     [

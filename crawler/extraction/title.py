@@ -13,6 +13,7 @@ SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
 KICKER_SEPARATOR = re.compile(r":\s+|\s+[|\-–—]\s+")
 MIN_HEADLINE_CHARS = 15  # what is left after a kicker must still read as a headline
 QUOTES = "\"'“”„«»‘’‚‹›"
+MIN_CONSENSUS = 3
 SEPARATOR_CHARS = re.compile(r"[\s|\-–—:·•»/]+")
 
 GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -95,7 +96,15 @@ def _punctuated(h1: str, meta: str) -> bool:
     return h1 != meta and SEPARATOR_CHARS.sub("", h1) == SEPARATOR_CHARS.sub("", meta)
 
 
-def _visible_title(h1: str, meta_titles: list[str]) -> str | None:
+def _consensus(titles: list[str]) -> str | None:
+    """The title JSON-LD, og:title and twitter:title all give (og and twitter are often one field copied, so
+    two alone are not a consensus)."""
+    if len(titles) >= MIN_CONSENSUS and all(_norm(t) == _norm(titles[0]) for t in titles):
+        return titles[0]
+    return None
+
+
+def _visible_title(h1: str, meta_titles: list[str], consensus: str | None) -> str | None:
     """The headline for an h1 when some metadata title confirms it, else None."""
     for meta in meta_titles:
         if _punctuated(h1, meta):
@@ -105,12 +114,20 @@ def _visible_title(h1: str, meta_titles: list[str]) -> str | None:
         if shared:
             return shared
     if any(_agrees(h1, t) for t in meta_titles):
-        return h1
+        # the h1 with a word more or less than what every metadata source says: the sources are the edited text
+        return consensus if consensus and _norm(consensus) != _norm(h1) else h1
     return None
 
 
+def _shares_a_word(h1: str, titles: list[str]) -> bool:
+    """True when the h1 has a word (4 letters or more) of a metadata title: a headline, not a section label."""
+    words = {w for w in _norm(h1).split() if len(w) >= 4}
+    return any(words & set(_norm(t).split()) for t in titles)
+
+
 def extract_title(page: Page, selector: str | None = None) -> str | None:
-    """The headline: a configured selector, else the h1 metadata agrees with, else cleaned metadata, else h1."""
+    """The headline: a configured selector, else the h1 metadata confirms (without a kicker only one side
+    carries), else the h1 when the metadata disagree among themselves, else cleaned metadata, else the h1."""
     if selector:
         found = [text_of(n) for n in page.tree.cssselect(selector)]
         if found and found[0]:
@@ -128,9 +145,11 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
     h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and not (site and _norm(t) == _norm(site))]
     cleaned = [strip_site_name(t, site, host) for t in meta_titles]
     for h1 in h1s:
-        title = _visible_title(h1, cleaned + meta_titles)
+        title = _visible_title(h1, cleaned + meta_titles, _consensus(cleaned))
         if title:
             return title
+    if h1s and len({_norm(t) for t in cleaned}) > 1 and _shares_a_word(h1s[0], cleaned):
+        return h1s[0]  # the metadata disagree among themselves: the headline the page shows decides
     if cleaned:
         return cleaned[0]
     if h1s:
