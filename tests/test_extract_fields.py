@@ -123,10 +123,22 @@ def test_title_is_the_h1_when_the_metadata_titles_disagree_with_each_other():
         ("Minister: talks - not over | Example", None, "Minister: talks - not over"),
         ("عنوان الخبر هنا - جريدة الجريدة الكويتية", "جريدة الجريدة الكويتية", "عنوان الخبر هنا"),
         ("No suffix at all", "Example News", "No suffix at all"),
+        ("Night buses for every district - National | Example.com", None, "Night buses for every district"),
+        ("Night buses for all | Example News | by Ann Lee", "Example News", "Night buses for all"),
+        ("Night buses for every district | Example News Online", "Example News", "Night buses for every district"),
+        ("Why Example readers love night buses | Example", None, "Why Example readers love night buses"),
+        ("深夜バスが全区に拡大｜Example新聞", "Example新聞", "深夜バスが全区に拡大"),
+        ("심야버스 전 지역 확대ㅣ예시일보", "예시일보", "심야버스 전 지역 확대"),
     ],
 )
 def test_strip_site_name(raw, site, expected):
-    assert strip_site_name(raw, site, "www.example.com") == expected
+    assert strip_site_name(raw, site, "www.example.com", ["Ann Lee"]) == expected
+
+
+def test_strip_site_name_drops_a_declared_section():
+    title = "Night buses for every district | Example News | Transport policy today"
+    cleaned = strip_site_name(title, "Example News", "www.example.com", sections=["Transport policy today"])
+    assert cleaned == "Night buses for every district"
 
 
 # --- body ------------------------------------------------------------------------------------------------------

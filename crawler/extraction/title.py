@@ -5,15 +5,20 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 
-from crawler.extraction.page import Page, text_of
+from crawler.extraction.page import Page, ld_types, text_of
 
-SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]\s+|\s+::\s+")
+# spaced ASCII separators; the full-width bar and colon and the Korean bar (ㅣ) need no spaces
+SEPARATORS = re.compile(r"\s+[|\-–—:·•»/*]\s+|\s+::\s+|\s*[｜：ㅣ]\s*")
+SITE_TYPES = {"website", "organization", "newsmediaorganization"}
 # "Kicker: Headline", "Kicker - Headline": where a kicker (dachzeile) is joined to the headline
 KICKER_SEPARATOR = re.compile(r":\s+|\s+[|\-–—]\s+")
 MIN_HEADLINE_CHARS = 15  # what is left after a kicker must still read as a headline
 QUOTES = "\"'“”„«»‘’‚‹›"
 MIN_CONSENSUS = 3
+SITE_EXTRA_WORDS = 2  # "Mail Online" names the site "Mail", "The Gateway Pundit by Ann Lee" does not
+MAX_LABEL_WORDS = 3
 SEPARATOR_CHARS = re.compile(r"[\s|\-–—:·•»/]+")
 
 GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -29,25 +34,108 @@ def _squashed(text: str) -> str:
     return re.sub(r"[\W_]+", "", _norm(text).translate(GERMAN))
 
 
-def strip_site_name(title: str, site_name: str | None, host: str) -> str:
-    """`Headline | Site` -> `Headline` (also `Site - Headline`), when a part names the site."""
-    parts = SEPARATORS.split(title)
+def strip_site_name(
+    title: str, site_name: str | None, host: str, more_names: Iterable[str] = (), sections: Iterable[str] = ()
+) -> str:
+    """`Headline | Site` -> `Headline` (also `Site - Headline`, `Headline - Section | Site`), when a part at an
+    end names the site (`site_name`, `more_names` or the host) or a declared section."""
+    parts = [p for p in SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
         return title.strip()
-    names = {_norm(site_name)} if site_name else set()
-    host_word = _squashed(host.removeprefix("www.").split(".")[0])
+    chrome = _Chrome({_norm(n) for n in (site_name, *more_names) if n} - {""}, host, {_norm(s) for s in sections})
+    last = len(parts) - _chrome_end(parts[::-1], chrome)  # a site suffix first: it is the common case
+    first = _chrome_end(parts[:last], chrome)
+    if (first, last) == (0, len(parts)):
+        return title.strip()
+    # re-join from the original text so inner separators survive
+    start = title.find(parts[first])
+    end = title.rfind(parts[last - 1]) + len(parts[last - 1])
+    return title[start:end].strip()
 
-    def is_site(part: str) -> bool:
+
+class _Chrome:
+    """Tells the parts of a <title> that name the site or its section from the headline's."""
+
+    def __init__(self, names: set[str], host: str, sections: set[str]) -> None:
+        self.names = names
+        self.host_word = _squashed(host.removeprefix("www.").split(".")[0])
+        self.sections = sections
+
+    def is_site(self, part: str) -> bool:
+        """A part naming the site: "Example News", "example.com", "Example News Online", "REX" of "Radio (REX)"."""
         norm, squashed = _norm(part), _squashed(part)
-        on_host = bool(host_word) and (squashed == host_word or (len(host_word) >= 5 and host_word in squashed))
-        return bool(norm) and (norm in names or on_host or any(n and n in norm for n in names))
+        if not norm:
+            return False
+        host = self.host_word
+        if host and (squashed == host or (len(host) >= 5 and host in squashed)):
+            return True
+        words = len(norm.split())
+        return any(
+            norm == n
+            or (_within(n, norm) and words <= len(n.split()) + SITE_EXTRA_WORDS)
+            or (len(norm) >= 3 and _within(norm, n))
+            for n in self.names
+        )
 
-    kept = [p for p in parts if not is_site(p)]
-    if len(kept) < len(parts) and kept:
-        # re-join from the original text so inner separators survive
-        start, end = title.find(kept[0]), title.rfind(kept[-1]) + len(kept[-1])
-        return title[start:end].strip()
-    return title.strip()
+    def is_section(self, part: str) -> bool:
+        return _norm(part) in self.sections
+
+    @staticmethod
+    def is_label(part: str) -> bool:
+        """A short capitalised label ("National", "World News", "Sport"): a section the page does not declare."""
+        words = part.split()
+        return len(words) <= MAX_LABEL_WORDS and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
+def _within(needle: str, text: str) -> bool:
+    """True when normalised `needle` is in normalised `text` as whole words."""
+    return f" {needle} " in f" {text} "
+
+
+def _chrome_end(parts: list[str], chrome: _Chrome) -> int:
+    """How many leading `parts` are site chrome: a run of site names, sections and labels with a site name or a
+    declared section in it; never all of them."""
+    run, named = 0, False
+    for part in parts[:-1]:
+        if chrome.is_site(part) or chrome.is_section(part):
+            named = True
+        elif not chrome.is_label(part):
+            break
+        run += 1
+    return run if named else 0
+
+
+def _site_names(page: Page) -> list[str]:
+    """Every name the page gives itself: og:site_name, application-name, JSON-LD publisher and website names."""
+    names = page.all_meta("og:site_name", "application-name")
+    publisher = page.article_ld.get("publisher")
+    for obj in [publisher] if isinstance(publisher, dict) else []:
+        names.append(obj.get("name"))
+    names += [obj.get("name") for obj in page.jsonld if ld_types(obj) & SITE_TYPES]
+    return [name for name in names if isinstance(name, str)]
+
+
+def _sections(page: Page) -> list[str]:
+    """The sections the page declares (article:section, JSON-LD articleSection)."""
+    declared = page.article_ld.get("articleSection")
+    found = declared if isinstance(declared, list) else [declared]
+    return page.all_meta("article:section") + [s for s in found if isinstance(s, str)]
+
+
+def _author_names(page: Page) -> list[str]:
+    """The JSON-LD author names: some sites end their <title> with "| by Author"."""
+    authors = page.article_ld.get("author")
+    found = authors if isinstance(authors, list) else [authors]
+    by_id = {str(obj.get("@id")): obj for obj in page.jsonld if "person" in ld_types(obj)}
+    names = [by_id.get(str(a.get("@id")), a).get("name") if isinstance(a, dict) else a for a in found]
+    return [name for name in names if isinstance(name, str)]
+
+
+def clean_title(title: str, page: Page) -> str:
+    """A metadata or <title> title without the site name, section, labels and byline around the headline."""
+    host = page.url.split("://", 1)[-1].split("/", 1)[0]
+    names = _site_names(page) + _author_names(page)
+    return strip_site_name(" ".join(title.split()), page.site_name, host, names, _sections(page))
 
 
 def _agrees(h1: str, meta: str) -> bool:
@@ -132,8 +220,6 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
         found = [text_of(n) for n in page.tree.cssselect(selector)]
         if found and found[0]:
             return found[0]
-    host = page.url.split("://", 1)[-1].split("/", 1)[0]
-    site = page.site_name
     headline = page.article_ld.get("headline")
     candidates = (
         headline if isinstance(headline, str) else None,
@@ -142,8 +228,9 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
     )
     # CMSs often escape entities twice
     meta_titles = [" ".join(html.unescape(t).split()) for t in candidates if t]
-    h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and not (site and _norm(t) == _norm(site))]
-    cleaned = [strip_site_name(t, site, host) for t in meta_titles]
+    site_names = {_norm(name) for name in _site_names(page)}
+    h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and _norm(t) not in site_names]
+    cleaned = [clean_title(t, page) for t in meta_titles]
     for h1 in h1s:
         title = _visible_title(h1, cleaned + meta_titles, _consensus(cleaned))
         if title:
@@ -155,4 +242,4 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
     if h1s:
         return h1s[0]
     title = page.tree.findtext(".//title")
-    return strip_site_name(" ".join(title.split()), site, host) if title and title.strip() else None
+    return clean_title(title, page) if title and title.strip() else None
