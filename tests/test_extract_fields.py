@@ -115,6 +115,21 @@ def test_title_is_the_h1_when_the_metadata_titles_disagree_with_each_other():
     assert article(page(body, head)).title == "Council extends night buses to every district"
 
 
+def test_title_keeps_the_h1_dash_when_the_metadata_uses_another():
+    head = '<meta property="og:title" content="Night buses review - late but worth the wait"/>'
+    body = "<h1>Night buses review – late but worth the wait</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Night buses review – late but worth the wait"
+
+
+def test_title_is_not_cut_by_an_application_name_that_is_the_headline():
+    title = "Council extends night buses - drivers welcome the change"
+    ld = f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}"}}</script>'
+    head = (
+        ld + f'<meta name="application-name" content="{title}"/><meta property="og:title" content="Buses all night"/>'
+    )
+    assert article(page(f"<h1>{title}</h1>" + paras(ENGLISH_PARAS), head)).title == title
+
+
 @pytest.mark.parametrize(
     ("raw", "site", "expected"),
     [

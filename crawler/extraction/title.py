@@ -20,6 +20,7 @@ MIN_CONSENSUS = 3
 SITE_EXTRA_WORDS = 2  # "Mail Online" names the site "Mail", "The Gateway Pundit by Ann Lee" does not
 MAX_LABEL_WORDS = 3
 SEPARATOR_CHARS = re.compile(r"[\s|\-–—:·•»/]+")
+SEPARATOR_MARKS = re.compile(r"[|\-–—:·•»/]")
 
 GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -39,10 +40,14 @@ def strip_site_name(
 ) -> str:
     """`Headline | Site` -> `Headline` (also `Site - Headline`, `Headline - Section | Site`), when a part at an
     end names the site (`site_name`, `more_names` or the host) or a declared section."""
+    return _strip(title, _Chrome([site_name or "", *more_names], host, sections))
+
+
+def _strip(title: str, chrome: _Chrome) -> str:
+    """`title` without the run of site chrome at either end."""
     parts = [p for p in SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
         return title.strip()
-    chrome = _Chrome({_norm(n) for n in (site_name, *more_names) if n} - {""}, host, {_norm(s) for s in sections})
     last = len(parts) - _chrome_end(parts[::-1], chrome)  # a site suffix first: it is the common case
     first = _chrome_end(parts[:last], chrome)
     if (first, last) == (0, len(parts)):
@@ -56,10 +61,10 @@ def strip_site_name(
 class _Chrome:
     """Tells the parts of a <title> that name the site or its section from the headline's."""
 
-    def __init__(self, names: set[str], host: str, sections: set[str]) -> None:
-        self.names = names
+    def __init__(self, names: Iterable[str], host: str, sections: Iterable[str]) -> None:
+        self.names = {_norm(n) for n in names} - {""}
         self.host_word = _squashed(host.removeprefix("www.").split(".")[0])
-        self.sections = sections
+        self.sections = {_norm(s) for s in sections}
 
     def is_site(self, part: str) -> bool:
         """A part naming the site: "Example News", "example.com", "Example News Online", "REX" of "Radio (REX)"."""
@@ -112,7 +117,11 @@ def _site_names(page: Page) -> list[str]:
     for obj in [publisher] if isinstance(publisher, dict) else []:
         names.append(obj.get("name"))
     names += [obj.get("name") for obj in page.jsonld if ld_types(obj) & SITE_TYPES]
-    return [name for name in names if isinstance(name, str)]
+    # some CMSs fill application-name with the headline
+    headline = page.article_ld.get("headline")
+    titles = (page.first_meta("og:title"), page.first_meta("twitter:title"), headline)
+    headlines = {_norm(html.unescape(t)) for t in titles if isinstance(t, str)}
+    return [name for name in names if isinstance(name, str) and _norm(name) not in headlines]
 
 
 def _sections(page: Page) -> list[str]:
@@ -131,11 +140,10 @@ def _author_names(page: Page) -> list[str]:
     return [name for name in names if isinstance(name, str)]
 
 
-def clean_title(title: str, page: Page) -> str:
-    """A metadata or <title> title without the site name, section, labels and byline around the headline."""
+def _page_chrome(page: Page, site_names: list[str]) -> _Chrome:
+    """What surrounds the headline in this page's titles: its site names, host, sections and authors."""
     host = page.url.split("://", 1)[-1].split("/", 1)[0]
-    names = _site_names(page) + _author_names(page)
-    return strip_site_name(" ".join(title.split()), page.site_name, host, names, _sections(page))
+    return _Chrome(site_names + _author_names(page), host, _sections(page))
 
 
 def _agrees(h1: str, meta: str) -> bool:
@@ -181,7 +189,8 @@ def _headline_without_kicker(h1: str, meta: str) -> str | None:
 def _punctuated(h1: str, meta: str) -> bool:
     """True when the metadata title is the h1 with the separators the page's layout shows instead (a kicker in
     its own line reads "Kicker Headline" as text, the metadata says "Kicker: Headline")."""
-    return h1 != meta and SEPARATOR_CHARS.sub("", h1) == SEPARATOR_CHARS.sub("", meta)
+    same_words = SEPARATOR_CHARS.sub("", h1) == SEPARATOR_CHARS.sub("", meta)
+    return same_words and len(SEPARATOR_MARKS.findall(meta)) > len(SEPARATOR_MARKS.findall(h1))
 
 
 def _consensus(titles: list[str]) -> str | None:
@@ -228,9 +237,10 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
     )
     # CMSs often escape entities twice
     meta_titles = [" ".join(html.unescape(t).split()) for t in candidates if t]
-    site_names = {_norm(name) for name in _site_names(page)}
-    h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and _norm(t) not in site_names]
-    cleaned = [clean_title(t, page) for t in meta_titles]
+    site_names = _site_names(page)
+    chrome = _page_chrome(page, site_names)
+    h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and _norm(t) not in chrome.names]
+    cleaned = [_strip(t, chrome) for t in meta_titles]
     for h1 in h1s:
         title = _visible_title(h1, cleaned + meta_titles, _consensus(cleaned))
         if title:
@@ -242,4 +252,4 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
     if h1s:
         return h1s[0]
     title = page.tree.findtext(".//title")
-    return clean_title(title, page) if title and title.strip() else None
+    return _strip(" ".join(title.split()), chrome) if title and title.strip() else None
