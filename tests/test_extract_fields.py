@@ -73,6 +73,63 @@ def test_title_from_metadata_when_the_h1_is_the_logo():
     assert article(page(body, head)).title == "Council extends night buses"
 
 
+def test_title_drops_a_kicker_the_metadata_headline_does_not_carry():
+    head = '<meta property="og:title" content="Council extends night buses to every district"/>'
+    body = "<h1>Transport: Council extends night buses to every district</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Council extends night buses to every district"
+
+
+def test_title_is_the_headline_h1_and_metadata_share_under_different_kickers():
+    head = '<meta property="og:title" content="Late-night travel: Council extends night buses to every district"/>'
+    body = "<h1>City transport - Council extends night buses to every district</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Council extends night buses to every district"
+
+
+def test_title_keeps_a_quotation_whole():
+    head = '<meta property="og:title" content="\'I drive night buses - the late shift is the best one\'"/>'
+    body = "<h1>'I drive the night buses - the late shift is the best one'</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "'I drive night buses - the late shift is the best one'"
+
+
+def test_title_takes_the_metadata_separator_a_kicker_line_shows_by_layout():
+    head = '<meta property="og:title" content="Night buses: Council extends the service - from May"/>'
+    h1 = "<h1><span>Night buses</span> <span>Council extends the service - from May</span></h1>"
+    body = h1 + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Night buses: Council extends the service - from May"
+
+
+def test_title_is_what_every_metadata_source_says_when_the_h1_has_a_word_more():
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council extends night buses"}</script>'
+    head = ld + (
+        '<meta property="og:title" content="Council extends night buses"/>'
+        '<meta name="twitter:title" content="Council extends night buses"/>'
+    )
+    body = "<h1>Council extends night buses to the suburbs</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Council extends night buses"
+
+
+def test_title_is_the_h1_when_the_metadata_titles_disagree_with_each_other():
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Night buses: what changes"}</script>'
+    head = ld + '<meta property="og:title" content="Why the council wants buses all night"/>'
+    body = "<h1>Council extends night buses to every district</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Council extends night buses to every district"
+
+
+def test_title_keeps_the_h1_dash_when_the_metadata_uses_another():
+    head = '<meta property="og:title" content="Night buses review - late but worth the wait"/>'
+    body = "<h1>Night buses review – late but worth the wait</h1>" + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).title == "Night buses review – late but worth the wait"
+
+
+def test_title_is_not_cut_by_an_application_name_that_is_the_headline():
+    title = "Council extends night buses - drivers welcome the change"
+    ld = f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}"}}</script>'
+    head = (
+        ld + f'<meta name="application-name" content="{title}"/><meta property="og:title" content="Buses all night"/>'
+    )
+    assert article(page(f"<h1>{title}</h1>" + paras(ENGLISH_PARAS), head)).title == title
+
+
 @pytest.mark.parametrize(
     ("raw", "site", "expected"),
     [
@@ -81,10 +138,22 @@ def test_title_from_metadata_when_the_h1_is_the_logo():
         ("Minister: talks - not over | Example", None, "Minister: talks - not over"),
         ("عنوان الخبر هنا - جريدة الجريدة الكويتية", "جريدة الجريدة الكويتية", "عنوان الخبر هنا"),
         ("No suffix at all", "Example News", "No suffix at all"),
+        ("Night buses for every district - National | Example.com", None, "Night buses for every district"),
+        ("Night buses for all | Example News | by Ann Lee", "Example News", "Night buses for all"),
+        ("Night buses for every district | Example News Online", "Example News", "Night buses for every district"),
+        ("Why Example readers love night buses | Example", None, "Why Example readers love night buses"),
+        ("深夜バスが全区に拡大｜Example新聞", "Example新聞", "深夜バスが全区に拡大"),
+        ("심야버스 전 지역 확대ㅣ예시일보", "예시일보", "심야버스 전 지역 확대"),
     ],
 )
 def test_strip_site_name(raw, site, expected):
-    assert strip_site_name(raw, site, "www.example.com") == expected
+    assert strip_site_name(raw, site, "www.example.com", ["Ann Lee"]) == expected
+
+
+def test_strip_site_name_drops_a_declared_section():
+    title = "Night buses for every district | Example News | Transport policy today"
+    cleaned = strip_site_name(title, "Example News", "www.example.com", sections=["Transport policy today"])
+    assert cleaned == "Night buses for every district"
 
 
 # --- body ------------------------------------------------------------------------------------------------------
