@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 import zlib
 from datetime import datetime
@@ -64,7 +65,7 @@ def _extract(page: Page, source: Source | None, fetched_at: datetime | None) -> 
     title = extract_title(page, selectors.get("title"))
     images = extract_images(page, selectors.get("caption"))
     lines = extract_body_lines(page, selectors.get("body"), selectors.get("remove"))
-    lines = _without(lines, title, images)
+    lines = _without(lines, page, title, images)
     lines, attribution = split_attribution(lines)
     body = "\n".join(lines)
     words = count_words(body)
@@ -109,12 +110,15 @@ def _not_article_reason(page: Page, lines: list[str], words: int) -> str | None:
 
 
 def _key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split()).strip(" .")
+    """Words only, case-folded: a headline line matches whatever its punctuation."""
+    return " ".join(re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).split())
 
 
-def _without(lines: list[str], title: str | None, images: list) -> list[str]:
-    """Body lines without the headline and the image captions that extraction may have kept."""
-    drop = {_key(title)} if title else set()
+def _without(lines: list[str], page: Page, title: str | None, images: list) -> list[str]:
+    """Body lines without the headline (as chosen, or as an h1 shows it) and the image captions that extraction
+    may have kept."""
+    headlines = [title or "", *(text_of(h1) for h1 in page.tree.iter("h1"))]
+    drop = {_key(h) for h in headlines if h}
     for image in images:
         for part in (image.caption, f"{image.caption} {image.credit}"):
             if part:
