@@ -352,6 +352,14 @@ def test_printed_day_month_year_stays_a_date_and_teasers_of_other_days_are_skipp
     assert result.published_at == "2024-04-30"
 
 
+def test_a_visible_modification_time_is_not_taken_for_the_publication():
+    body = (
+        '<h1>Night buses</h1><span class="date-updated">Updated 2 hours ago</span>'
+        '<span class="article-date">12 August 2024, 08:00</span>' + paras(ENGLISH_PARAS)
+    )
+    assert article(page(body), now=FETCHED).published_at == "2024-08-12T08:00:00+00:00"
+
+
 @pytest.mark.parametrize(
     ("url", "day"),
     [
