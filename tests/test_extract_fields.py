@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,8 @@ from crawler.extraction import extract
 from crawler.extraction.attribution import split_attribution
 from crawler.extraction.authors import clean_name
 from crawler.extraction.captions import split_credit
+from crawler.extraction.dates import parse_visible, url_date
+from crawler.extraction.language import detect_language
 from crawler.extraction.title import strip_site_name
 from crawler.items import Article, NotArticle
 from crawler.sources import Source
@@ -316,6 +319,136 @@ def test_date_only_stays_a_date():
     assert article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).published_at == "2024-08-12"
 
 
+FETCHED = datetime(2024, 8, 12, 9, 0, tzinfo=timezone.utc)  # 12:00 in Kuwait
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("12 كانون الثاني 2024", "2024-01-12T00:00:00+03:00"),  # Levantine month names
+        ("١٥ شباط ٢٠٢٤ - ١٠:٣٠ ص", "2024-02-15T10:30:00+03:00"),  # ... with Eastern Arabic digits
+        ("1 آذار 2024", "2024-03-01T00:00:00+03:00"),
+        ("20 نيسان 2024", "2024-04-20T00:00:00+03:00"),
+        ("7 أيار 2024", "2024-05-07T00:00:00+03:00"),
+        ("9 حزيران 2024", "2024-06-09T00:00:00+03:00"),
+        ("4 تموز 2024", "2024-07-04T00:00:00+03:00"),
+        ("الإثنين ١٢ آب ٢٠٢٤ ٠٨:١٥ م", "2024-08-12T20:15:00+03:00"),
+        ("2 أيلول 2024", "2024-09-02T00:00:00+03:00"),
+        ("5 تشرين الأول 2023", "2023-10-05T00:00:00+03:00"),
+        ("5 تشرين الثاني 2023", "2023-11-05T00:00:00+03:00"),
+        ("3 كانون الأول/ديسمبر 2023", "2023-12-03T00:00:00+03:00"),  # both names, as Levantine papers print them
+        ("12 يناير 2024", "2024-01-12T00:00:00+03:00"),  # Egyptian/Gulf month names
+        ("١٢ فبراير ٢٠٢٤", "2024-02-12T00:00:00+03:00"),
+        ("الأحد، 11 أغسطس 2024 08:15 م", "2024-08-11T20:15:00+03:00"),
+        ("١١/٠٨/٢٠٢٤ ٢٠:١٥", "2024-08-11T20:15:00+03:00"),  # day first, not the English month first
+        ("منذ ساعتين", "2024-08-12T10:00:00+03:00"),  # relative: against the fetch time
+        ("منذ 3 أيام", "2024-08-09T12:00:00+03:00"),
+        ("منذ ٣ أيام", "2024-08-09T12:00:00+03:00"),
+        ("قبل ساعة", "2024-08-12T11:00:00+03:00"),
+        ("قبل 5 دقائق", "2024-08-12T11:55:00+03:00"),
+    ],
+)
+def test_printed_arabic_dates(printed, expected):
+    value = parse_visible(printed, "ar", ZoneInfo("Asia/Kuwait"), FETCHED)
+    assert value is not None and value.isoformat() == expected
+
+
+def test_printed_english_relative_date_against_fetch_time_and_none_without_one():
+    utc = ZoneInfo("UTC")
+    assert parse_visible("2 hours ago", "en", utc, FETCHED).isoformat() == "2024-08-12T07:00:00+00:00"
+    assert parse_visible("Updated 2 hours ago", "en", utc, FETCHED).isoformat() == "2024-08-12T07:00:00+00:00"
+    assert parse_visible("2 hours ago", "en", utc, None) is None  # never the clock of the machine extracting
+    assert parse_visible("منذ ساعتين", "ar", utc, None) is None
+
+
+def test_printed_date_after_a_label_and_day_first_outside_english():
+    utc = ZoneInfo("UTC")
+    assert parse_visible("erstellt: 01. April 2025, 15:25", "de", utc, None).isoformat() == "2025-04-01T15:25:00+00:00"
+    assert parse_visible("05.04.2025", "tr", utc, None).date().isoformat() == "2025-04-05"
+
+
+def test_relative_levantine_date_in_a_page():
+    body = '<h1>حزمة دعم</h1><span class="post-date">قبل ساعة</span>' + paras(ARABIC_PARAS)
+    assert article(page(body, lang="ar"), source=KUWAIT, now=FETCHED).published_at == "2024-08-12T11:00:00+03:00"
+
+
+def test_naive_time_takes_the_offset_of_the_pages_other_dates():
+    ld = {"@type": "NewsArticle", "headline": "x", "datePublished": "2024-08-05 20:59:59.0"}
+    head = (
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+        '<meta property="article:modified_time" content="2024-08-05T21:30:00+02:00"/>'
+    )
+    result = article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head))
+    assert result.published_at == "2024-08-05T20:59:59+02:00"
+
+
+def test_naive_time_without_any_offset_on_the_page_is_utc():
+    head = '<meta property="article:published_time" content="2024-08-05T20:59:59"/>'
+    assert (
+        article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).published_at == "2024-08-05T20:59:59+00:00"
+    )
+
+
+def test_article_jsonld_nested_as_the_pages_main_entity():
+    ld = {
+        "@type": "WebPage",
+        "mainEntity": {"@type": "NewsArticle", "headline": "x", "datePublished": "2023-04-28T18:16:04+0200"},
+    }
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    body = '<h1>Night buses</h1><time datetime="2023-04-28 18:16">28.04.2023, 18:16</time>' + paras(ENGLISH_PARAS)
+    assert article(page(body, head)).published_at == "2023-04-28T18:16:04+02:00"
+
+
+def test_published_meta_spelled_with_colons():
+    head = '<meta property="article:published:time" content="2024-10-23T15:48:15+00:00"/>'
+    assert (
+        article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).published_at == "2024-10-23T15:48:15+00:00"
+    )
+
+
+def test_date_in_the_articles_own_header_is_not_page_chrome():
+    body = (
+        '<header class="article-header"><h1>Night buses</h1>'
+        '<time datetime="2024-08-22">22.08.2024</time></header>' + paras(ENGLISH_PARAS)
+    )
+    assert article(page(body, lang="de")).published_at == "2024-08-22"
+
+
+def test_printed_day_month_year_stays_a_date_and_teasers_of_other_days_are_skipped():
+    teasers = '<ul><li><span class="teaser-date">29.04.2024</span></li></ul>'
+    body = "<h1>Night buses</h1>" + teasers + '<span class="article-date">Erschienen am 30.04.2024</span>'
+    result = article(page(body + paras(ENGLISH_PARAS), lang="de"), url="https://news.example/2024/04/30/buses")
+    assert result.published_at == "2024-04-30"
+
+
+def test_a_visible_modification_time_is_not_taken_for_the_publication():
+    body = (
+        '<h1>Night buses</h1><span class="date-updated">Updated 2 hours ago</span>'
+        '<span class="article-date">12 August 2024, 08:00</span>' + paras(ENGLISH_PARAS)
+    )
+    assert article(page(body), now=FETCHED).published_at == "2024-08-12T08:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://news.example/world/2024/08/12/buses/", "2024-08-12"),
+        ("https://news.example/article/2024-08-12-buses", "2024-08-12"),
+        ("https://news.example/politica/20240812/10277301/buses.html", "2024-08-12"),
+        ("https://news.example/article/3529015", None),
+        ("https://news.example/2024/13/45/buses", None),
+    ],
+)
+def test_url_date(url, day):
+    found = url_date(url)
+    assert (found.isoformat() if found else None) == day
+
+
+def test_day_from_the_url_when_the_page_has_no_date():
+    result = article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS)), url="https://news.example/2024/08/12/buses")
+    assert result.published_at == "2024-08-12"
+
+
 # --- language, section, tags, image, description, canonical ---------------------------------------------------------
 
 
@@ -324,6 +457,38 @@ def test_language_detected_from_body_and_falls_back_for_short_text():
     short = " ".join(str(n) for n in range(10, 55))  # 45 words, nothing to detect a language from
     assert article(page(f"<h1>x</h1><p>{short}</p>", lang="fr")).language == "fr"
     assert article(page(f"<h1>x</h1><p>{short}</p>", lang=""), source=KUWAIT).language == "ar"
+
+
+ICELANDIC = (
+    "Ríkisstjórnin kynnti í dag nýjar aðgerðir til að styðja við lítil og meðalstór fyrirtæki um allt land. "
+    "Fjármálaráðherra sagði á blaðamannafundi að aðgerðirnar fælu í sér lánafyrirgreiðslu og tímabundna "
+    "niðurfellingu gjalda í tvö ár. Hann bætti við að ráðuneytið myndi fylgjast með framkvæmdinni í samráði við "
+    "sveitarfélögin."
+)
+SPANISH = (
+    "El ayuntamiento aprobó el martes ampliar el servicio de autobuses nocturnos a todos los distritos a partir del "
+    "próximo mes. Los responsables dijeron que la ampliación costará unos dos millones de euros al año."
+)
+NORWEGIAN = (
+    "Regjeringen la i dag fram nye tiltak for å støtte små og mellomstore bedrifter over hele landet. Finansministeren "
+    "sa på en pressekonferanse at tiltakene omfatter lånegarantier og midlertidig fritak fra enkelte avgifter i to år."
+)
+
+
+def test_declared_language_the_detector_cannot_know_is_kept():
+    assert detect_language(ICELANDIC, "is", None) == "is"  # langdetect has no Icelandic: it would say Norwegian
+
+
+def test_declared_language_contradicted_by_the_text_gives_way():
+    assert detect_language(SPANISH, "en", None) == "es"  # a template left at lang="en"
+    assert detect_language(ICELANDIC, "ar", None) != "ar"  # a language of another script
+
+
+def test_language_codes_are_iso_639_1_one_per_language():
+    assert detect_language(NORWEGIAN, "nb", None) == "no"
+    assert detect_language("kurz", "nb-NO", None) == "no"
+    assert detect_language("kurz", "english", "ar") == "ar"  # not a language code: the source's hint
+    assert detect_language(SPANISH, None, "ar") == "es"
 
 
 def test_section_tags_image_description_canonical():

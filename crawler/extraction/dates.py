@@ -4,15 +4,20 @@ date): the day is the one the page printed; the store pipeline keeps them in UTC
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import dateparser
+from htmldate import find_date
 
-from crawler.extraction.page import Page, text_of
+from crawler.extraction.page import ARTICLE_TYPES, Page, ld_types, text_of
 
 PUBLISHED_META = (
     "article:published_time",
+    "article:published:time",
     "og:published_time",
     "datepublished",
     "pubdate",
@@ -28,7 +33,14 @@ PUBLISHED_META = (
     "article.published",
     "cxenseparse:recs:publishtime",
 )
-MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
+MODIFIED_META = (
+    "article:modified_time",
+    "article:modified:time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+)
 VISIBLE_DATE_NODES = (
     "[itemprop=datePublished], time, .date, .published, .post-date, .entry-date, .article-date, .publish-date, "
     "[class*=date], [class*=time]"
@@ -36,6 +48,73 @@ VISIBLE_DATE_NODES = (
 EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 ARABIC_MERIDIEM = re.compile(r"(\d{1,2}[:.]\d{2})\s*(ص|صباحا|صباحاً|م|مساء|مساءً)(?=\s|$|[^\w])")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})$")
+# Levantine (Syriac) and Maghrebi month names, which dateparser does not know, as the Egyptian/Gulf names it does;
+# a name followed by its other form ("كانون الثاني/يناير", "شباط (فبراير)") becomes one name
+ARABIC_MONTHS = {
+    "كانون الثاني": "يناير",
+    "شباط": "فبراير",
+    "آذار|اذار|أذار": "مارس",
+    "نيسان": "أبريل",
+    "أيار|ايار": "مايو",
+    "حزيران": "يونيو",
+    "تموز": "يوليو",
+    "آب|اب": "أغسطس",
+    "أيلول|ايلول": "سبتمبر",
+    "تشرين الأول|تشرين الاول": "أكتوبر",
+    "تشرين الثاني": "نوفمبر",
+    "كانون الأول|كانون الاول": "ديسمبر",
+    "جانفي": "يناير",
+    "فيفري": "فبراير",
+    "أفريل|افريل": "أبريل",
+    "ماي": "مايو",
+    "جوان": "يونيو",
+    "جويلية|جويلة": "يوليو",
+    "أوت": "أغسطس",
+}
+MONTH_OF = {name: gulf for names, gulf in ARABIC_MONTHS.items() for name in names.split("|")}
+ARABIC_MONTH = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(MONTH_OF, key=len, reverse=True)) + r")(?!\w)(?:\s*[/(]\s*[\u0621-\u064a]+\)?)?"
+)
+# "منذ ساعتين", "قبل 3 أيام": the unit word (singular, dual, plural) → (count it implies, English unit)
+ARABIC_UNITS = {
+    "ثانية|ثانيه": (1, "second"),
+    "ثانيتين|ثانيتان": (2, "second"),
+    "ثوان|ثواني|ثوانٍ": (None, "second"),
+    "دقيقة|دقيقه": (1, "minute"),
+    "دقيقتين|دقيقتان": (2, "minute"),
+    "دقائق": (None, "minute"),
+    "ساعة|ساعه": (1, "hour"),
+    "ساعتين|ساعتان": (2, "hour"),
+    "ساعات": (None, "hour"),
+    "يوم": (1, "day"),
+    "يومين|يومان": (2, "day"),
+    "أيام|ايام": (None, "day"),
+    "أسبوع|اسبوع": (1, "week"),
+    "أسبوعين|اسبوعين|أسبوعان|اسبوعان": (2, "week"),
+    "أسابيع|اسابيع": (None, "week"),
+    "شهر": (1, "month"),
+    "شهرين|شهران": (2, "month"),
+    "أشهر|اشهر|شهور": (None, "month"),
+    "سنة|سنه|عام": (1, "year"),
+    "سنتين|سنتان|عامين|عامان": (2, "year"),
+    "سنوات|أعوام|اعوام": (None, "year"),
+}
+UNIT_OF = {word: unit for words, unit in ARABIC_UNITS.items() for word in words.split("|")}
+ARABIC_RELATIVE = re.compile(
+    r"(?:منذ|قبل)\s*(\d+)?\s*(" + "|".join(sorted(UNIT_OF, key=len, reverse=True)) + r")(?!\w)"
+)
+RELATIVE = re.compile(r"\bago\b|\byesterday\b", re.I)
+# a time of day ("20:44", "9.30", "14h30"), not the day and month of "30.04.2024"
+TIME_OF_DAY = re.compile(r"(?<![\d.])\d{1,2}(?::\d{2}|h\d{2}|\.\d{2}(?![.\d]))|\bago\b", re.I)
+# a date in the URL: /2024/08/12/, 2024-08-12, /20240812/
+URL_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)")
+SEPARATOR = re.compile(r"\s+[-–—|]\s+")
+NO_FETCH_TIME = datetime(1900, 1, 1)
+# a visible date node that says it holds the modification time (class, itemprop), never the publication
+MODIFIED_NODE = re.compile(r"modif|updat|aktualisiert|edited|g[üu]ncelle", re.I)
+CHROME = {"header", "nav", "footer", "aside"}
+CONTENT = {"article", "main"}
 
 Stamp = datetime | date
 
@@ -49,7 +128,7 @@ def to_iso(value: Stamp | None) -> str | None:
     return value.isoformat()
 
 
-def parse_machine(text: str | None, tz: ZoneInfo) -> Stamp | None:
+def parse_machine(text: str | None, tz: tzinfo) -> Stamp | None:
     """An ISO-like machine date; naive times are in `tz`; a date without time stays a date."""
     if not text or not isinstance(text, str):
         return None
@@ -64,33 +143,82 @@ def parse_machine(text: str | None, tz: ZoneInfo) -> Stamp | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def parse_visible(text: str, language: str | None, tz: ZoneInfo, now: datetime | None) -> datetime | None:
-    """A printed date ("١٢ أغسطس ٢٠٢٤ - ٠٩:٣٠ م", "Aug 12, 2024 9:30 AM", "منذ ساعتين") in `tz`."""
+def normalise_printed(text: str) -> str:
+    """A printed date made readable for dateparser: Western digits, AM/PM for ص/م, Gulf month names for Levantine
+    and Maghrebi ones, "N units ago" for Arabic relative dates."""
     text = " ".join(text.translate(EASTERN_DIGITS).split())
-    if not re.search(r"\d", text) and "منذ" not in text and "ago" not in text.lower():
-        return None
     text = ARABIC_MERIDIEM.sub(lambda m: f"{m[1]} {'AM' if m[2].startswith('ص') else 'PM'}", text)
-    text = re.sub(r"\s+[-–—|]\s+", " ", text)
-    settings = {
+    text = ARABIC_MONTH.sub(lambda m: MONTH_OF[m[1]], text)
+    return ARABIC_RELATIVE.sub(_relative_in_english, text)
+
+
+def _relative_in_english(match: re.Match[str]) -> str:
+    implied, unit = UNIT_OF[match[2]]
+    count = int(match[1]) if match[1] else implied or 1
+    return f"{count} {unit}s ago"
+
+
+def parse_visible(text: str, language: str | None, tz: tzinfo, now: datetime | None) -> datetime | None:
+    """A printed date ("١٢ أغسطس ٢٠٢٤ - ٠٩:٣٠ م", "12 كانون الثاني 2024", "Aug 12, 2024 9:30 AM", "منذ ساعتين") in
+    `tz`; a relative one only against `now` (the fetch time), so that the result never depends on the clock."""
+    text = normalise_printed(text)
+    relative = bool(RELATIVE.search(text))
+    if (relative and now is None) or not (relative or re.search(r"\d", text)):
+        return None
+    settings: dict[str, Any] = {
         "TIMEZONE": str(tz),
         "RETURN_AS_TIMEZONE_AWARE": True,
         "PREFER_DATES_FROM": "past",
-        "REQUIRE_PARTS": ["day", "month", "year"] if not re.search(r"منذ|ago|قبل", text) else [],
+        "REQUIRE_PARTS": [] if relative else ["day", "month", "year"],
+        # dateparser reads relative dates in many languages ("vor 1 Std."): without a fetch time they resolve
+        # against a base far in the past and are dropped below
+        "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None) if now else NO_FETCH_TIME,
     }
-    if now is not None:
-        settings["RELATIVE_BASE"] = now.astimezone(tz).replace(tzinfo=None)
+    if language and language != "en":
+        settings["DATE_ORDER"] = "DMY"  # English is the fallback language, but its month-first order is not theirs
     languages = [language, "en"] if language and language != "en" else ["en"]
-    try:
-        return dateparser.parse(text[:80], languages=languages, settings=settings)
-    except (ValueError, OverflowError, TypeError, AttributeError):
-        return None
+    for candidate in _printed_variants(text):
+        try:
+            value = dateparser.parse(candidate[:80], languages=languages, settings=settings)
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            value = None
+        if value is not None:
+            return None if now is None and value.year <= NO_FETCH_TIME.year else value
+    return None
+
+
+def _printed_variants(text: str) -> Iterator[str]:
+    """The text without separators ("١٢ أغسطس ٢٠٢٤ - ٠٩:٣٠ م"), then without a leading label ("Erschienen am
+    30.04.2024", "erstellt: 01. April 2025"): from the word before the first number (a month name), then from the
+    number; last, the first part that has a number ("05.04.2025 - Güncelleme: 05.04.2025")."""
+    joined = SEPARATOR.sub(" ", text)
+    yield joined
+    first = re.search(r"\d", joined)
+    if first and first.start() > 0:
+        words = joined[: first.start()].split()
+        if len(words) > 1:
+            yield " ".join([words[-1], joined[first.start() :]])
+        yield joined[first.start() :]
+    parts = SEPARATOR.split(text)
+    numbered = next((part for part in parts if re.search(r"\d", part)), None)
+    if len(parts) > 1 and numbered:
+        yield numbered
+
+
+def _ld_objects(page: Page) -> Iterator[dict[str, Any]]:
+    """JSON-LD objects, the article first, with articles nested as a page's mainEntity ahead of the page."""
+    article = page.article_ld
+    if article:
+        yield article
+    for obj in page.jsonld:
+        nested = obj.get("mainEntity")
+        if isinstance(nested, dict) and ld_types(nested) & ARTICLE_TYPES:
+            yield nested
+    yield from page.jsonld
 
 
 def _ld_value(page: Page, key: str) -> str | None:
-    value = page.article_ld.get(key)
-    if isinstance(value, str):
-        return value
-    for obj in page.jsonld:
+    for obj in _ld_objects(page):
         if isinstance(obj.get(key), str):
             return obj[key]
     return None
@@ -104,29 +232,70 @@ def _machine_candidates(page: Page, ld_key: str, meta_names: tuple[str, ...], it
     return found
 
 
+def page_offset(texts: list[str]) -> tzinfo | None:
+    """The UTC offset most of the page's ISO machine dates carry, if any carries one."""
+    offsets = Counter(_offset(m[1]) for m in (ISO_WITH_OFFSET.match(t.strip()) for t in texts) if m)
+    return timezone(offsets.most_common(1)[0][0]) if offsets else None
+
+
+def _offset(text: str) -> timedelta:
+    if text == "Z":
+        return timedelta(0)
+    digits = text[1:].replace(":", "")
+    sign = -1 if text[0] == "-" else 1
+    return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+
+
+def url_date(url: str) -> date | None:
+    """The publication day many sites put in the article's URL (/2024/08/12/, 2024-08-12, /20240812/)."""
+    match = URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[3]), int(match[4]))
+    except ValueError:
+        return None
+
+
 def extract_dates(
     page: Page, tz: ZoneInfo, language: str | None, now: datetime | None, selector: str | None = None
 ) -> tuple[str | None, str | None]:
     """(published_at, modified_at) as ISO 8601 strings with the page's offset."""
-    published = _selected_date(page, selector, tz, language, now) if selector else None
-    if published is None:
-        parsed = [
-            v
-            for v in (
-                parse_machine(t, tz)
-                for t in _machine_candidates(page, "datePublished", PUBLISHED_META, "datePublished")
-            )
-            if v
-        ]
-        published = next((v for v in parsed if isinstance(v, datetime)), None) or next(iter(parsed), None)
-    if not isinstance(published, datetime):
-        published = _visible_date(page, tz, language, now, published) or published
+    published_texts = _machine_candidates(page, "datePublished", PUBLISHED_META, "datePublished")
     modified_texts = _machine_candidates(page, "dateModified", MODIFIED_META, "dateModified")
-    modified = next((v for v in (parse_machine(t, tz) for t in modified_texts) if v), None)
+    zone = _naive_zone(page, tz, published_texts + modified_texts)
+    published = _selected_date(page, selector, zone, language, now) if selector else None
+    if published is None:
+        published = _first_machine_date(published_texts, zone)
+    if not isinstance(published, datetime):
+        day = published or url_date(page.url)
+        published = _visible_date(page, zone, language, now, day) or published
+    if published is None:
+        published = url_date(page.url) or _htmldate(page, now)
+    modified = next((v for v in (parse_machine(t, zone) for t in modified_texts) if v), None)
     return to_iso(published), to_iso(modified)
 
 
-def _selected_date(page: Page, selector: str, tz: ZoneInfo, language: str | None, now: datetime | None) -> Stamp | None:
+def _naive_zone(page: Page, tz: ZoneInfo, machine_texts: list[str]) -> tzinfo:
+    """The zone of times the page prints without an offset: the source's configured zone; without one (UTC), the
+    offset the page's other machine dates carry (a CMS writes its times in one zone)."""
+    if tz.key != "UTC":
+        return tz
+    texts = machine_texts + [v for v in page.tree.xpath("//time/@datetime")[:20] if isinstance(v, str)]
+    return page_offset(texts) or tz
+
+
+def _first_machine_date(texts: list[str], zone: tzinfo) -> Stamp | None:
+    """The first machine date; when it is a bare day, a later candidate's time on that same day."""
+    parsed = [v for v in (parse_machine(t, zone) for t in texts) if v]
+    if not parsed or isinstance(parsed[0], datetime):
+        return next(iter(parsed), None)
+    day = parsed[0]
+    same_day = (v for v in parsed if isinstance(v, datetime) and v.date() == day)
+    return next(same_day, day)
+
+
+def _selected_date(page: Page, selector: str, tz: tzinfo, language: str | None, now: datetime | None) -> Stamp | None:
     nodes = page.tree.cssselect(selector)
     if not nodes:
         return None
@@ -134,27 +303,40 @@ def _selected_date(page: Page, selector: str, tz: ZoneInfo, language: str | None
     return machine or parse_visible(text_of(nodes[0]), language, tz, now)
 
 
-CHROME = {"header", "nav", "footer", "aside"}
-TIME_OF_DAY = re.compile(r"\d{1,2}[:.]\d{2}|منذ|ago|قبل", re.I)
+def _in_chrome(node: Any) -> bool:
+    """Inside the site's header, navigation, footer or a sidebar; an article's own header is not chrome."""
+    ancestors = [a.tag for a in node.iterancestors()]
+    for i, tag in enumerate(ancestors):
+        if tag in CHROME and not (tag == "header" and CONTENT & set(ancestors[i + 1 :])):
+            return True
+    return False
 
 
-def _visible_date(
-    page: Page, tz: ZoneInfo, language: str | None, now: datetime | None, day: Stamp | None
-) -> Stamp | None:
+def _visible_date(page: Page, tz: tzinfo, language: str | None, now: datetime | None, day: date | None) -> Stamp | None:
     """The first printed date outside page chrome (a `time` element's datetime first); one with a time of day
-    wins over a bare date, and on `day` when the metadata gave only a day."""
+    wins over a bare date, and on `day` (the metadata's or the URL's) when there is one."""
     bare: date | None = None
     for node in page.tree.cssselect(VISIBLE_DATE_NODES)[:40]:
-        if any(a.tag in CHROME for a in node.iterancestors()):
+        if _in_chrome(node) or MODIFIED_NODE.search(f"{node.get('class', '')} {node.get('itemprop', '')}"):
             continue
         value = parse_machine(node.get("datetime"), tz) if node.get("datetime") else None
         text = text_of(node)
         if not isinstance(value, datetime) and 4 <= len(text) <= 80:
-            value = parse_visible(text, language, tz, now)
-            if value is not None and not TIME_OF_DAY.search(text.translate(EASTERN_DIGITS)):
+            value = parse_visible(text, language, tz, now) or value
+            if isinstance(value, datetime) and not TIME_OF_DAY.search(normalise_printed(text)):
                 value = value.date()
-        if isinstance(value, datetime) and (day is None or value.astimezone(tz).date() == day):
+        if isinstance(value, datetime) and (day is None or value.date() == day):
             return value
-        if isinstance(value, date) and not isinstance(value, datetime):
+        if isinstance(value, date) and not isinstance(value, datetime) and (day is None or value == day):
             bare = bare or value
     return bare
+
+
+def _htmldate(page: Page, now: datetime | None) -> date | None:
+    """Last resort for a page with no date we can read: htmldate's heuristics (the day only)."""
+    latest = (now or datetime.now()).date()
+    try:
+        found = find_date(page.text, url=None, original_date=True, max_date=latest.isoformat())
+    except (ValueError, TypeError):
+        return None
+    return date.fromisoformat(found) if found else None
