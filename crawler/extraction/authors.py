@@ -1,76 +1,248 @@
-"""Authors: JSON-LD author, meta author, visible bylines; names only, never the outlet itself."""
+"""Authors: JSON-LD author, meta author tags, visible bylines; names as the page writes them.
+
+Sources in order of trust: the article's JSON-LD `author` (people, and any agency listed beside them), author meta
+tags, then the visible byline. An author that is only the outlet itself (the JSON-LD naming the site as author) is
+kept when no other structured source names someone; a meta author naming the outlet is not a byline at all.
+"""
 
 from __future__ import annotations
 
 import copy
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from trafilatura.metadata import extract_author
 
 from crawler.extraction.dates import EASTERN_DIGITS
-from crawler.extraction.page import Page, text_of
+from crawler.extraction.page import Page, ld_types, text_of
 
+META_AUTHORS = (
+    "author",
+    "article:author",
+    "articleauthor",
+    "og:author",
+    "dc.creator",
+    "sailthru.author",
+    "parsely-author",
+    "cxenseparse:author",
+    "twitter:misc:written by",  # Yoast's reading-time card: "Written by" -> name
+)
+WRITTEN_BY_LABEL = re.compile(r"^(?:written by|author|autor|auteur|autore|yazar|kirjoittaja)$", re.I)
 BYLINE_NODES = (
-    "[rel=author], [itemprop=author] [itemprop=name], .byline .author, .author-name, .byline, .article-author"
+    "[itemprop=author] [itemprop=name], [itemprop=author]",
+    "[rel=author]",
+    ".byline .author, .author-name, .byline, .article-author",
+)
+# a class token naming a byline: `author`, `article__author`, `byline-name`, `c-byline__authors`
+BYLINE_CLASS = re.compile(
+    r"^(?:[\w-]*(?:__|[-_]))?(?:authors?|byline|bylines)(?:(?:__|[-_])(?:name|names|link|text|list))?$", re.I
+)
+NOT_BYLINE_CLASS = re.compile(r"comment|quote|avatar|image|img|photo|label|bio|date|time|social|follow|more", re.I)
+NOT_BYLINE_PLACE = "ancestor-or-self::*[contains(@class, 'comment') or self::figure or self::figcaption or self::nav]"
+# a link to an author's page: /author/jane-doe, /autoren/, /redakteur/, /people/
+AUTHOR_HREF = re.compile(
+    r"/(?:authors?|autor(?:en|es|in)?|auteurs?|autori?|journalists?|redakteur\w*|reporters?|writers?|columnists?|"
+    r"people|profiles?|staff|yazar(?:lar)?|toimittaja)(?:/|\.|$)",
+    re.I,
 )
 PREFIX = re.compile(
-    r"^\s*(?:by|written by|von|par|por|door|di|autor|autorin|author|text|بقلم|كتب|كتبت|إعداد|اعداد)\s*[:：]?\s+", re.I
+    r"^\s*(?:by|written by|reported by|words by|von|par|por|door|di|a cura di|av|af|autor|autorin|author|auteur|"
+    r"text|texte|tekst|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+|$)",
+    re.I,
 )
-SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\s+و\s+)\s*", re.I)
+ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|記者|特派員|记者)$")  # "신현주 기자" (reporter) -> "신현주"
+SPLIT = re.compile(r"\s*(?:[,;]|\s(?:and|und|et|y|e|en|og|och|ve|и|&)\s|\s+و\s+)\s*")
 NOT_PEOPLE = re.compile(
     r"^(?:the )?(?:editorial|news|web|digital|online|sports?|business)? ?(?:desk|team|staff|board|room)$|"
     r"^(?:newsdesk|staff writer|editor|editorial|admin|administrator|reporter|correspondent|agencies|wire|"
-    r"redaktion|رئيس التحرير|المحرر|محرر|فريق التحرير|هيئة التحرير)$",
+    r"redaktion|news|nachrichten|noticias|notizie|nieuws|actualités|haberler|новости|"
+    r"رئيس التحرير|المحرر|محرر|فريق التحرير|هيئة التحرير|أخبار)$",
     re.I,
 )
+# a byline piece that is a job title, not a name: "Travel News Reporter", "Corresponsal en Atenas"
+ROLE = re.compile(
+    r"(?:^|\s)(?:reporter|writer|editor|correspondent|journalist|columnist|contributor|photographer|"
+    r"redakteur(?:in)?|korrespondent(?:in)?|reporter(?:in)?|journaliste|rédact(?:eur|rice)|correspondant(?:e)?|"
+    r"periodista|corresponsal|redactor(?:a)?|giornalista|inviat[oa]|muhabir)(?:\s|$)",
+    re.I,
+)
+CONJUNCTIONS = {"and", "und", "et", "y", "e", "en", "og", "och", "ve", "и", "&", "و"}
+DATE_OR_TIME = re.compile(r"\d{3}|\d[:.]\d|(?:^|\s)\d+(?:\s|$)")
+SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
+WORD = re.compile(r"\w+")
+ARTICLES = {"the", "der", "die", "das", "le", "la", "les", "el", "il", "de", "www", "com", "co", "net", "org"}
 
 
 def clean_name(raw: str) -> str | None:
     """`By Jane Doe - Kuwait` -> `Jane Doe`; None for what is not a person's name."""
     name = PREFIX.sub("", " ".join(raw.split()))
-    name = re.split(r"\s+[-–—|]\s+", name)[0].strip(" .,:;")  # "name - city" (a dateline), "name | role"
+    name = re.split(r"\s+[-–—|]\s+", name)[0].strip(" .,:;|")  # "name - city" (a dateline), "name | role"
+    name = re.split(r"\s+for\s+", ROLE_SUFFIX.sub("", name), flags=re.I)[0]  # "Jane Doe for Example News"
+    name = re.sub(r"\s*\([^()]*\)$", "", name)  # "Jane Doe (special envoy)"
+    words = name.split()
+    while words and words[-1].casefold() in CONJUNCTIONS:  # "Ann Lee and" before a name in its own element
+        words.pop()
+    name = " ".join(words)
     if not name or len(name) > 60 or "http" in name or "@" in name or NOT_PEOPLE.match(name):
         return None
-    if re.search(r"\d", name.translate(EASTERN_DIGITS)):  # a date or time caught in the byline
+    if name.casefold() in CONJUNCTIONS:
+        return None
+    if name.startswith("(") or SLUG.match(name):  # "(Image: Getty)" credits, "jane-doe" URL slugs
+        return None
+    if DATE_OR_TIME.search(name.translate(EASTERN_DIGITS)):  # a date or time caught in the byline
         return None
     return name
 
 
-def _ld_names(value: Any) -> list[str]:
+def _words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.casefold()) if w not in ARTICLES}
+
+
+def _outlet_words(page: Page) -> list[set[str]]:
+    """Word sets naming the outlet: og:site_name, the publisher's names, the host's labels."""
+    publisher = page.article_ld.get("publisher")
+    names = [page.site_name]
+    if isinstance(publisher, dict):
+        names += [publisher.get("name"), publisher.get("alternateName")]
+    host = urlsplit(page.url).hostname or ""
+    names.append(host.replace(".", " "))
+    return [w for w in (_words(n) for n in names if isinstance(n, str)) if w]
+
+
+def is_outlet(name: str, outlets: list[set[str]]) -> bool:
+    """True when `name` is the outlet itself ("ndr.de", "LBCI" for "LBCI Lebanon", "MDR THÜRINGEN" for "MDR")."""
+    words = _words(name)
+    return bool(words) and any(words <= outlet or outlet <= words for outlet in outlets)
+
+
+def _ld_names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
+    """(name, is_organisation) for a JSON-LD author value: strings, Person/Organization objects, lists, @id refs."""
     if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        if "organization" in str(value.get("@type", "")).lower():
-            return []
-        return _ld_names(value.get("name"))
+        return [(value, False)]
     if isinstance(value, list):
-        return [n for item in value for n in _ld_names(item)]
+        return [n for item in value for n in _ld_names(item, by_id)]
+    if not isinstance(value, dict):
+        return []
+    if "name" not in value and isinstance(value.get("@id"), str) and value["@id"] in by_id:
+        value = by_id[value["@id"]]
+    name = value.get("name")
+    if isinstance(name, list):
+        name = next((n for n in name if isinstance(n, str)), None)
+    if not isinstance(name, str):
+        return []
+    return [(name, any("organization" in kind for kind in ld_types(value)))]
+
+
+def _ld_authors(page: Page) -> list[tuple[str, bool]]:
+    """The article's JSON-LD authors as (name, is_organisation)."""
+    by_id = {o["@id"]: o for o in page.jsonld if isinstance(o.get("@id"), str)}
+    return _ld_names(page.article_ld.get("author"), by_id)
+
+
+def _meta_authors(page: Page) -> list[str]:
+    """Author meta tags, URLs left out; Yoast's `twitter:labelN` "Written by" / `twitter:dataN` pair included."""
+    raw = [a for a in page.all_meta(*META_AUTHORS) if not a.startswith("http")]
+    for index in range(1, 5):
+        label = page.first_meta(f"twitter:label{index}")
+        data = page.first_meta(f"twitter:data{index}")
+        if label and data and WRITTEN_BY_LABEL.match(label):
+            raw.append(data)
+    return raw
+
+
+def _node_text(node: Any) -> str:
+    """Text of an element with its children's texts kept apart ("By<a>Ann</a><span>Writer</span>")."""
+    if node.tag == "meta":
+        return node.get("content") or ""
+    return " ".join(" ".join(part.split()) for part in node.itertext() if part.strip())
+
+
+def _byline_names(node: Any) -> list[str]:
+    """Names in one byline element: its itemprop=name parts, else its links to author pages, else its text up to
+    the first figure (the date and reading time that bylines often carry after the names)."""
+    named = node.cssselect("[itemprop=name]") or [
+        a for a in node.iter("a") if a.get("rel") == "author" or AUTHOR_HREF.search(a.get("href") or "")
+    ]
+    if named:
+        return [_node_text(n) for n in named]
+    if node.tag == "meta":
+        return [_node_text(node)]
+    pieces: list[str] = []
+    for piece in node.itertext():
+        if re.search(r"\d", piece.translate(EASTERN_DIGITS)):
+            break
+        if not ROLE.search(piece):
+            pieces.append(" ".join(piece.split()))
+    return ["; ".join(p for p in pieces if p)]
+
+
+def _byline_nodes(page: Page) -> list[Any]:
+    """Byline candidates in order of trust: itemprop=author, rel=author, byline/author class names."""
+    found: list[Any] = []
+    for selector in BYLINE_NODES:
+        found += page.tree.cssselect(selector)
+    for node in page.tree.xpath("//*[contains(@class, 'uthor') or contains(@class, 'yline')]"):
+        tokens = (node.get("class") or "").split()
+        if any(BYLINE_CLASS.match(t) for t in tokens) and not any(NOT_BYLINE_CLASS.search(t) for t in tokens):
+            found.append(node)
+    return [n for n in found if not n.xpath(NOT_BYLINE_PLACE)]
+
+
+def _same_byline(node: Any, other: Any) -> bool:
+    """True when `other` sits beside `node` (same parent or grandparent) without containing or being inside it."""
+    if other is node or node in other.iterancestors() or other in node.iterancestors():
+        return False
+    parent, other_parent = node.getparent(), other.getparent()
+    return other_parent is parent or (
+        parent is not None and other_parent is not None and other_parent.getparent() is parent.getparent()
+    )
+
+
+def _visible_byline(page: Page, outlets: list[set[str]]) -> list[str]:
+    """Names from the first byline element that holds a name other than the outlet's, with the elements of the
+    same kind beside it (one link per author)."""
+    nodes = _byline_nodes(page)
+    for node in nodes:
+        raw = _byline_names(node)
+        if _names(raw, outlets, drop_outlet=True):
+            for other in nodes:
+                if other.tag == node.tag and _same_byline(node, other):
+                    raw += _byline_names(other)
+            return raw
     return []
 
 
-def extract_authors(page: Page, selector: str | None = None) -> list[str]:
-    """Author names, in page order, without duplicates or the outlet's own name."""
-    if selector:
-        raw = [text_of(n) for n in page.tree.cssselect(selector)]
-    else:
-        raw = _ld_names(page.article_ld.get("author"))
-        if not raw:
-            raw = [
-                a
-                for a in page.all_meta("author", "article:author", "dc.creator", "sailthru.author", "parsely-author")
-                if not a.startswith("http")
-            ]
-        if not raw:
-            raw = [text_of(n) for n in page.tree.cssselect(BYLINE_NODES)][:1]
-        if not raw:  # trafilatura's own byline heuristics, on a copy (they prune the tree they are given)
-            found = extract_author(copy.deepcopy(page.tree))
-            raw = found.split(";") if found else []
-    site = (page.site_name or "").casefold()
+def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[str]:
+    """Cleaned, split, de-duplicated names; an entry naming the outlet first is left out when `drop_outlet`."""
     names: list[str] = []
     for entry in raw:
-        for part in SPLIT.split(PREFIX.sub("", entry)):
-            name = clean_name(part)
-            if name and name.casefold() != site and name.casefold() not in (n.casefold() for n in names):
+        parts = [clean_name(part) for part in SPLIT.split(PREFIX.sub("", " ".join(entry.split())))]
+        if drop_outlet and parts[0] and is_outlet(parts[0], outlets):
+            continue  # "Example News, London": the outlet and its address
+        # "Jane Doe, Example News": the outlet after a name is the author's affiliation
+        parts = parts[:1] + [p for p in parts[1:] if p and not is_outlet(p, outlets)]
+        for name in parts:
+            if name and name.casefold() not in (n.casefold() for n in names):
                 names.append(name)
     return names
+
+
+def extract_authors(page: Page, selector: str | None = None) -> list[str]:
+    """Author names, in page order, without duplicates."""
+    if selector:
+        return _names([text_of(n) for n in page.tree.cssselect(selector)], [], drop_outlet=False)
+    outlets = _outlet_words(page)
+    ld = _ld_authors(page)
+    if any(not is_org for _, is_org in ld):  # people, with any agency credited beside them but not the outlet
+        return _names([n for n, is_org in ld if not (is_org and is_outlet(n, outlets))], outlets, False)
+    meta = _names(_meta_authors(page), outlets, drop_outlet=True)
+    if ld:  # only organisations: a meta tag naming someone else is the better credit
+        return meta or _names([n for n, _ in ld], outlets, drop_outlet=False)
+    if meta:
+        return meta
+    byline = _names(_visible_byline(page, outlets), outlets, drop_outlet=True)
+    if byline:
+        return byline
+    found = extract_author(copy.deepcopy(page.tree))  # trafilatura's heuristics, on a copy (they prune the tree)
+    return _names(found.split(";"), outlets, drop_outlet=True) if found else []
