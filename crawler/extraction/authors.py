@@ -40,6 +40,13 @@ BYLINE_CLASS = re.compile(
 )
 NOT_BYLINE_CLASS = re.compile(r"comment|quote|avatar|image|img|photo|label|bio|date|time|social|follow|more", re.I)
 NOT_BYLINE_PLACE = "ancestor-or-self::*[contains(@class, 'comment') or self::figure or self::figcaption or self::nav]"
+BYLINE_TAGS = ("p", "div", "span", "li", "address", "h4", "h5", "h6")
+BYLINE_LABEL = re.compile(  # the label, then a colon, a capital (not "Author of the article") or the element's end
+    r"^\s*(?:by|von|par|por|door|av|af|autor|autorin|author|auteur|yazan|автор|بقلم|كتب|كتبت)"
+    r"(?:\s*[:：]|\s+(?-i:(?=[^\W\d_a-z]))|\s*$)",
+    re.I,
+)
+MAX_BYLINE_CHARS = 100
 # a link to an author's page: /author/jane-doe, /autoren/, /redakteur/, /people/
 AUTHOR_HREF = re.compile(
     r"/(?:authors?|autor(?:en|es|in)?|auteurs?|autori?|journalists?|redakteur\w*|reporters?|writers?|columnists?|"
@@ -67,7 +74,8 @@ ROLE = re.compile(
     r"periodista|corresponsal|redactor(?:a)?|giornalista|inviat[oa]|muhabir)(?:\s|$)",
     re.I,
 )
-CONJUNCTIONS = {"and", "und", "et", "y", "e", "en", "og", "och", "ve", "и", "&", "و"}
+# joining words left alone between names, "with" as in "By Jane Doe with agencies"
+CONJUNCTIONS = {"and", "und", "et", "y", "e", "en", "og", "och", "ve", "и", "&", "و", "with", "mit", "avec", "con"}
 DATE_OR_TIME = re.compile(r"\d{3}|\d[:.]\d|(?:^|\s)\d+(?:\s|$)")
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 WORD = re.compile(r"\w+")
@@ -189,6 +197,16 @@ def _byline_nodes(page: Page) -> list[Any]:
     return [n for n in found if not n.xpath(NOT_BYLINE_PLACE)]
 
 
+def _labelled_byline(page: Page) -> list[str]:
+    """Names from a short element whose own text opens with a byline label ("Von: <a>Ann Lee</a>", "By Ann Lee")."""
+    for node in page.tree.iter(*BYLINE_TAGS):
+        if node.text and BYLINE_LABEL.match(node.text) and not node.xpath(NOT_BYLINE_PLACE):
+            text = text_of(node)
+            if len(text) <= MAX_BYLINE_CHARS:
+                return _byline_names(node)
+    return []
+
+
 def _same_byline(node: Any, other: Any) -> bool:
     """True when `other` sits beside `node` (same parent or grandparent) without containing or being inside it."""
     if other is node or node in other.iterancestors() or other in node.iterancestors():
@@ -242,6 +260,7 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
     if meta:
         return meta
     byline = _names(_visible_byline(page, outlets), outlets, drop_outlet=True)
+    byline = byline or _names(_labelled_byline(page), outlets, drop_outlet=True)
     if byline:
         return byline
     found = extract_author(copy.deepcopy(page.tree))  # trafilatura's heuristics, on a copy (they prune the tree)
