@@ -47,6 +47,7 @@ BYLINE_LABEL = re.compile(  # the label, then a colon, a capital (not "Author of
     re.I,
 )
 MAX_BYLINE_CHARS = 100
+SIGNATURE = re.compile(r"^(?:[^\W\d_][^\s\d]*)(?:\s[^\W\d_][^\s\d]*){0,3}$")
 # a link to an author's page: /author/jane-doe, /autoren/, /redakteur/, /people/
 AUTHOR_HREF = re.compile(
     r"/(?:authors?|autor(?:en|es|in)?|auteurs?|autori?|journalists?|redakteur\w*|reporters?|writers?|columnists?|"
@@ -122,6 +123,17 @@ def is_outlet(name: str, outlets: list[set[str]]) -> bool:
     """True when `name` is the outlet itself ("ndr.de", "LBCI" for "LBCI Lebanon", "MDR THÜRINGEN" for "MDR")."""
     words = _words(name)
     return bool(words) and any(words <= outlet or outlet <= words for outlet in outlets)
+
+
+def is_publisher(name: str, outlets: list[set[str]]) -> bool:
+    """True when `name` is the outlet's name or part of it ("kicker", "NTV" for "NTV.com.tr"), not a desk of it."""
+    words = _words(name)
+    return bool(words) and any(words <= outlet for outlet in outlets)
+
+
+def looks_like_a_name(name: str) -> bool:
+    """False for lower-case initials ("amw") that a desk signs with; scripts without case always pass."""
+    return any(ch.isalpha() and not ch.islower() for ch in name)
 
 
 def _ld_names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
@@ -207,6 +219,32 @@ def _labelled_byline(page: Page) -> list[str]:
     return []
 
 
+def _text_container(page: Page) -> Any | None:
+    """The element holding the most paragraphs: the article's text."""
+    counts: dict[Any, int] = {}
+    for para in page.tree.iter("p"):
+        parent = para.getparent()
+        if parent is not None:
+            counts[parent] = counts.get(parent, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def _signature(page: Page) -> list[str]:
+    """The name an article is signed with at its end: a last paragraph that is only a bold or italic name
+    ("<p><strong>Jane Doe</strong></p>"), each word capitalised, at most four words."""
+    container = _text_container(page)
+    paras = [p for p in container.iterchildren("p") if text_of(p)] if container is not None else []
+    if not paras or len(paras[-1]) != 1 or paras[-1][0].tag not in ("strong", "b", "em", "i"):
+        return []
+    last = paras[-1]
+    text = text_of(last)
+    if (last.text or "").strip() or (last[0].tail or "").strip() or not SIGNATURE.match(text):
+        return []
+    if any(word[0].islower() for word in text.split()):
+        return []
+    return [text]
+
+
 def _same_byline(node: Any, other: Any) -> bool:
     """True when `other` sits beside `node` (same parent or grandparent) without containing or being inside it."""
     if other is node or node in other.iterancestors() or other in node.iterancestors():
@@ -255,12 +293,16 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
     if any(not is_org for _, is_org in ld):  # people, with any agency credited beside them but not the outlet
         return _names([n for n, is_org in ld if not (is_org and is_outlet(n, outlets))], outlets, False)
     meta = _names(_meta_authors(page), outlets, drop_outlet=True)
-    if ld:  # only organisations: a meta tag naming someone else is the better credit
+    if ld and not all(is_publisher(n, outlets) for n, _ in ld):  # an agency or a named desk
         return meta or _names([n for n, _ in ld], outlets, drop_outlet=False)
     if meta:
         return meta
     byline = _names(_visible_byline(page, outlets), outlets, drop_outlet=True)
     byline = byline or _names(_labelled_byline(page), outlets, drop_outlet=True)
+    byline = byline or _names(_signature(page), outlets, drop_outlet=True)
+    if ld:  # the CMS named the publisher as author: a byline that shows a name is the better credit
+        byline = [name for name in byline if looks_like_a_name(name)]
+        return byline or _names([n for n, _ in ld], outlets, drop_outlet=False)
     if byline:
         return byline
     found = extract_author(copy.deepcopy(page.tree))  # trafilatura's heuristics, on a copy (they prune the tree)
