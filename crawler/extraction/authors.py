@@ -1,8 +1,9 @@
-"""Authors: JSON-LD author, meta author tags, visible bylines; names as the page writes them.
+"""Authors: JSON-LD author, meta author tags, visible bylines; names kept as the page writes them.
 
-Sources in order of trust: the article's JSON-LD `author` (people, and any agency listed beside them), author meta
-tags, then the visible byline. An author that is only the outlet itself (the JSON-LD naming the site as author) is
-kept when no other structured source names someone; a meta author naming the outlet is not a byline at all.
+Order of trust: the article's JSON-LD people (with any agency credited beside them); author meta tags (one naming
+the outlet is no byline); the visible byline (byline/author elements, a "By ..." label, a signature closing the
+text); trafilatura's own heuristics last. JSON-LD naming only organisations is kept unless a meta tag names someone
+else, or, when the organisation is just the publisher (CMS boilerplate), unless the reader sees a named byline.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ ROLE = re.compile(
 # joining words left alone between names, "with" as in "By Jane Doe with agencies"
 CONJUNCTIONS = {"and", "und", "et", "y", "e", "en", "og", "och", "ve", "и", "&", "و", "with", "mit", "avec", "con"}
 DATE_OR_TIME = re.compile(r"\d{3}|\d[:.]\d|(?:^|\s)\d+(?:\s|$)")
+DOMAIN = re.compile(r"\w\.[a-z]{2,}\b", re.I)
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 WORD = re.compile(r"\w+")
 ARTICLES = {"the", "der", "die", "das", "le", "la", "les", "el", "il", "de", "www", "com", "co", "net", "org"}
@@ -120,9 +122,15 @@ def _outlet_words(page: Page) -> list[set[str]]:
 
 
 def is_outlet(name: str, outlets: list[set[str]]) -> bool:
-    """True when `name` is the outlet itself ("ndr.de", "LBCI" for "LBCI Lebanon", "MDR THÜRINGEN" for "MDR")."""
+    """True when `name` is the outlet itself ("ndr.de", "LBCI" for "LBCI Lebanon") or one of its desks, written as
+    its acronym or domain ("MDR THÜRINGEN" for "MDR", "Redaktion example.com"); "Fritz Stern" is not "Stern"."""
     words = _words(name)
-    return bool(words) and any(words <= outlet or outlet <= words for outlet in outlets)
+    if not words:
+        return False
+    if any(words <= outlet for outlet in outlets):
+        return True
+    marks = _words(" ".join(t for t in name.split() if (t.isupper() and len(t) > 1) or DOMAIN.search(t)))
+    return any(outlet <= words and outlet & marks for outlet in outlets)
 
 
 def is_publisher(name: str, outlets: list[set[str]]) -> bool:
@@ -284,26 +292,32 @@ def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[s
     return names
 
 
+def _visible_authors(page: Page, outlets: list[set[str]]) -> list[str]:
+    """Names the reader sees: a byline element, else a labelled byline, else the article's closing signature."""
+    names = _names(_visible_byline(page, outlets), outlets, drop_outlet=True)
+    names = names or _names(_labelled_byline(page), outlets, drop_outlet=True)
+    return names or _names(_signature(page), outlets, drop_outlet=True)
+
+
 def extract_authors(page: Page, selector: str | None = None) -> list[str]:
     """Author names, in page order, without duplicates."""
     if selector:
         return _names([text_of(n) for n in page.tree.cssselect(selector)], [], drop_outlet=False)
     outlets = _outlet_words(page)
     ld = _ld_authors(page)
-    if any(not is_org for _, is_org in ld):  # people, with any agency credited beside them but not the outlet
+    if _names([n for n, is_org in ld if not is_org], outlets, drop_outlet=False):
+        # people, with any agency credited beside them but not the outlet
         return _names([n for n, is_org in ld if not (is_org and is_outlet(n, outlets))], outlets, False)
+    organisations = _names([n for n, _ in ld], outlets, drop_outlet=False)
     meta = _names(_meta_authors(page), outlets, drop_outlet=True)
-    if ld and not all(is_publisher(n, outlets) for n, _ in ld):  # an agency or a named desk
-        return meta or _names([n for n, _ in ld], outlets, drop_outlet=False)
+    if organisations and not all(is_publisher(n, outlets) for n in organisations):  # an agency or a named desk
+        return meta or organisations
     if meta:
         return meta
-    byline = _names(_visible_byline(page, outlets), outlets, drop_outlet=True)
-    byline = byline or _names(_labelled_byline(page), outlets, drop_outlet=True)
-    byline = byline or _names(_signature(page), outlets, drop_outlet=True)
-    if ld:  # the CMS named the publisher as author: a byline that shows a name is the better credit
-        byline = [name for name in byline if looks_like_a_name(name)]
-        return byline or _names([n for n, _ in ld], outlets, drop_outlet=False)
-    if byline:
-        return byline
+    visible = _visible_authors(page, outlets)
+    if organisations:  # the CMS named the publisher as author: a byline that shows a name is the better credit
+        return [name for name in visible if looks_like_a_name(name)] or organisations
+    if visible:
+        return visible
     found = extract_author(copy.deepcopy(page.tree))  # trafilatura's heuristics, on a copy (they prune the tree)
     return _names(found.split(";"), outlets, drop_outlet=True) if found else []
