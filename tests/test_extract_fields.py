@@ -260,6 +260,18 @@ def test_authors_byline_links_and_pieces_without_role_or_date():
     assert article(page(pieces + paras(ENGLISH_PARAS))).authors == ["Ann Lee", "Bo Chen"]
 
 
+def test_authors_from_a_link_to_the_author_page_between_headline_and_text_end():
+    teaser = '<div><a href="/autoren/bo-chen/">Bo Chen</a></div>'
+    body = (
+        f'{teaser}<h1>Night buses</h1><div class="meta"><a href="/autoren/ann-lee/">Ann Lee</a></div><div>'
+        + paras(ENGLISH_PARAS)
+        + '</div><div class="teaser"><span class="byline">By Cy Dunn</span></div>'
+    )
+    assert article(page(body)).authors == ["Ann Lee"]
+    topic = '<h1>Night buses</h1><a href="/thema/ann-lee/">Ann Lee</a><div>' + paras(ENGLISH_PARAS) + "</div>"
+    assert article(page(topic)).authors == []
+
+
 def test_authors_from_an_element_opening_with_a_byline_label():
     body = (
         '<h1>Night buses</h1><ul><li>Author of the article: x</li><li>Von: <span><a href="/ann">Ann Lee</a>, </span>'

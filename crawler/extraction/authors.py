@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,12 +37,18 @@ BYLINE_NODES = (
     "[rel=author]",
     ".byline .author, .author-name, .byline, .article-author",
 )
+MICRODATA = ("author", "name")  # schema.org microdata marks the author wherever it stands
 # a class token naming a byline: `author`, `article__author`, `byline-name`, `c-byline__authors`
 BYLINE_CLASS = re.compile(
     r"^(?:[\w-]*(?:__|[-_]))?(?:authors?|byline|bylines)(?:(?:__|[-_])(?:name|names|link|text|list))?$", re.I
 )
 NOT_BYLINE_CLASS = re.compile(r"comment|quote|avatar|image|img|photo|label|bio|date|time|social|follow|more", re.I)
-NOT_BYLINE_PLACE = "ancestor-or-self::*[contains(@class, 'comment') or self::figure or self::figcaption or self::nav]"
+NOT_BYLINE_PLACE = (
+    "ancestor-or-self::*[contains(@class, 'comment') or self::figure or self::figcaption or self::nav"
+    " or self::footer or self::aside]"
+)
+# an author's photo and byline often sit in a figure; comments, menus and side lists credit other people
+NOT_AUTHOR_LINK_PLACE = "ancestor-or-self::*[contains(@class, 'comment') or self::nav or self::footer or self::aside]"
 BYLINE_TAGS = ("p", "div", "span", "li", "address", "h4", "h5", "h6")
 BYLINE_LABEL = re.compile(  # the label, then a colon, a capital (not "Author of the article") or the element's end
     r"^\s*(?:by|von|par|por|door|av|af|autor|autorin|author|auteur|yazan|автор|بقلم|كتب|كتبت)"
@@ -54,6 +62,27 @@ AUTHOR_HREF = re.compile(
     r"/(?:authors?|autor(?:en|es|in)?|auteurs?|autori?|journalists?|redakteur\w*|reporters?|writers?|columnists?|"
     r"people|profiles?|staff|yazar(?:lar)?|toimittaja)(?:/|\.|$)",
     re.I,
+)
+AUTHOR_LINKS = (
+    "//a["
+    + " or ".join(
+        f"contains(@href, '{part}')"
+        for part in (
+            "uthor",
+            "utor",
+            "journalist",
+            "redakteur",
+            "reporter",
+            "writer",
+            "columnist",
+            "people",
+            "profile",
+            "staff",
+            "yazar",
+            "toimittaja",
+        )
+    )
+    + "]"
 )
 PREFIX = re.compile(
     r"^\s*(?:by|written by|reported by|words by|von|par|por|door|di|a cura di|av|af|autor|autorin|author|auteur|"
@@ -217,10 +246,48 @@ def _byline_nodes(page: Page) -> list[Any]:
     return [n for n in found if not n.xpath(NOT_BYLINE_PLACE)]
 
 
-def _labelled_byline(page: Page) -> list[str]:
-    """Names from a short element whose own text opens with a byline label ("Von: <a>Ann Lee</a>", "By Ann Lee")."""
+def _slug_words(text: str) -> list[str]:
+    """Lower-case ASCII words of a text, as a URL slug writes them ("Luna González" -> ["luna", "gonzalez"])."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return WORD.findall(folded.casefold())
+
+
+def _is_author_link(link: Any) -> bool:
+    """A link to the author page of the person it names: /autoren/jane-doe/ reading "Jane Doe"."""
+    match = AUTHOR_HREF.search(link.get("href") or "")
+    if not match:
+        return False
+    text = _node_text(link)
+    name = clean_name(text)
+    slug = set(_slug_words(link.get("href", "")[match.end() - 1 :]))
+    words = _slug_words(text)
+    return bool(name and words and looks_like_a_name(name) and set(words) <= slug)
+
+
+def _article_span(page: Page) -> Callable[[Any], bool]:
+    """Whether an element lies between the headline (h1) and the article text's last paragraph, where a byline
+    belongs (author lists before the headline or after the text credit other articles)."""
+    positions = {el: i for i, el in enumerate(page.tree.iter())}
+    h1 = next(page.tree.iter("h1"), None)
+    container = _text_container(page)
+    paras = list(container.iterchildren("p")) if container is not None else []
+    start = positions[h1] if h1 is not None else -1
+    end = positions[paras[-1]] if paras and positions[paras[-1]] > start else len(positions)
+    return lambda node: start <= positions.get(node, -1) <= end
+
+
+def _author_links(page: Page, inside: Callable[[Any], bool]) -> list[str]:
+    """Names of the first links in the article to author pages that name their author, with the ones beside it."""
+    links = [a for a in page.tree.xpath(AUTHOR_LINKS) if inside(a) and _is_author_link(a)]
+    links = [a for a in links if not a.xpath(NOT_AUTHOR_LINK_PLACE)]
+    return [_node_text(a) for a in links if a is links[0] or _same_byline(links[0], a)] if links else []
+
+
+def _labelled_byline(page: Page, inside: Callable[[Any], bool]) -> list[str]:
+    """Names from a short element in the article whose own text opens with a byline label ("Von: <a>Ann Lee</a>",
+    "By Ann Lee")."""
     for node in page.tree.iter(*BYLINE_TAGS):
-        if node.text and BYLINE_LABEL.match(node.text) and not node.xpath(NOT_BYLINE_PLACE):
+        if node.text and BYLINE_LABEL.match(node.text) and inside(node) and not node.xpath(NOT_BYLINE_PLACE):
             text = text_of(node)
             if len(text) <= MAX_BYLINE_CHARS:
                 return _byline_names(node)
@@ -263,10 +330,10 @@ def _same_byline(node: Any, other: Any) -> bool:
     )
 
 
-def _visible_byline(page: Page, outlets: list[set[str]]) -> list[str]:
-    """Names from the first byline element that holds a name other than the outlet's, with the elements of the
-    same kind beside it (one link per author)."""
-    nodes = _byline_nodes(page)
+def _visible_byline(page: Page, outlets: list[set[str]], inside: Callable[[Any], bool]) -> list[str]:
+    """Names from the first byline element in the article (or marked itemprop=author anywhere) that holds a name
+    other than the outlet's, with the elements of the same kind beside it (one link per author)."""
+    nodes = [n for n in _byline_nodes(page) if n.get("itemprop") in MICRODATA or inside(n)]
     for node in nodes:
         raw = _byline_names(node)
         if _names(raw, outlets, drop_outlet=True):
@@ -294,8 +361,10 @@ def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[s
 
 def _visible_authors(page: Page, outlets: list[set[str]]) -> list[str]:
     """Names the reader sees: a byline element, else a labelled byline, else the article's closing signature."""
-    names = _names(_visible_byline(page, outlets), outlets, drop_outlet=True)
-    names = names or _names(_labelled_byline(page), outlets, drop_outlet=True)
+    inside = _article_span(page)
+    names = _names(_visible_byline(page, outlets, inside), outlets, drop_outlet=True)
+    names = names or _names(_author_links(page, inside), outlets, drop_outlet=True)
+    names = names or _names(_labelled_byline(page, inside), outlets, drop_outlet=True)
     return names or _names(_signature(page), outlets, drop_outlet=True)
 
 
