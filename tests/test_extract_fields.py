@@ -183,8 +183,11 @@ def test_authors_from_jsonld_people_not_the_organisation():
     assert article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).authors == ["Ann Lee", "Bo Chen"]
 
 
-def test_authors_from_byline_with_prefix_and_conjunction():
-    body = '<h1>Night buses</h1><p class="byline">By Ann Lee and Bo Chen</p>' + paras(ENGLISH_PARAS)
+@pytest.mark.parametrize(
+    "byline", ["By Ann Lee and Bo Chen", "Av Ann Lee og Bo Chen", "Autor: Ann Lee i Bo Chen", "Par Ann Lee et Bo Chen"]
+)
+def test_authors_from_byline_with_prefix_and_conjunction(byline):
+    body = f'<h1>Night buses</h1><p class="byline">{byline}</p>' + paras(ENGLISH_PARAS)
     assert article(page(body)).authors == ["Ann Lee", "Bo Chen"]
 
 
@@ -304,6 +307,8 @@ def test_authors_from_the_signature_closing_the_article():
         ("(Image: Getty Images)", None),
         ("05.01.2025, 15:23", None),
         ("By", None),
+        ("Skrevet av Kari Nordmann", "Kari Nordmann"),
+        ("Escrito por Ana García", "Ana García"),
     ],
 )
 def test_clean_name(raw, name):

@@ -85,12 +85,13 @@ AUTHOR_LINKS = (
     + "]"
 )
 PREFIX = re.compile(
-    r"^\s*(?:by|written by|reported by|words by|von|par|por|door|di|a cura di|av|af|autor|autorin|author|auteur|"
-    r"text|texte|tekst|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+|$)",
+    r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
+    r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
+    r"auteur|text|texte|tekst|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+|$)",
     re.I,
 )
 ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|記者|特派員|记者)$")  # "신현주 기자" (reporter) -> "신현주"
-SPLIT = re.compile(r"\s*(?:[,;]|\s(?:and|und|et|y|e|en|og|och|ve|и|&)\s|\s+و\s+)\s*")
+SPLIT = re.compile(r"\s*(?:[,;、]|\s(?:and|und|et|y|e|i|en|og|och|ja|és|ve|и|&)\s|\s+و\s+)\s*")
 NOT_PEOPLE = re.compile(
     r"^(?:the )?(?:editorial|news|web|digital|online|sports?|business)? ?(?:desk|team|staff|board|room)$|"
     r"^(?:newsdesk|staff writer|editor|editorial|admin|administrator|reporter|correspondent|agencies|wire|"
@@ -106,7 +107,8 @@ ROLE = re.compile(
     re.I,
 )
 # joining words left alone between names, "with" as in "By Jane Doe with agencies"
-CONJUNCTIONS = {"and", "und", "et", "y", "e", "en", "og", "och", "ve", "и", "&", "و", "with", "mit", "avec", "con"}
+CONJUNCTIONS = {"and", "und", "et", "y", "e", "i", "en", "og", "och", "ja", "és", "ve", "и", "&", "و"}
+CONJUNCTIONS |= {"with", "mit", "avec", "con"}
 DATE_OR_TIME = re.compile(r"\d{3}|\d[:.]\d|(?:^|\s)\d+(?:\s|$)")
 DOMAIN = re.compile(r"\w\.[a-z]{2,}\b", re.I)
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
