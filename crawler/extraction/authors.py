@@ -63,27 +63,9 @@ AUTHOR_HREF = re.compile(
     r"people|profiles?|staff|yazar(?:lar)?|toimittaja)(?:/|\.|$)",
     re.I,
 )
-AUTHOR_LINKS = (
-    "//a["
-    + " or ".join(
-        f"contains(@href, '{part}')"
-        for part in (
-            "uthor",
-            "utor",
-            "journalist",
-            "redakteur",
-            "reporter",
-            "writer",
-            "columnist",
-            "people",
-            "profile",
-            "staff",
-            "yazar",
-            "toimittaja",
-        )
-    )
-    + "]"
-)
+AUTHOR_HREF_PARTS = ("uthor", "utor", "uteur", "journalist", "redakteur", "reporter", "writer", "columnist")
+AUTHOR_HREF_PARTS += ("people", "profile", "staff", "yazar", "toimittaja")
+AUTHOR_LINKS = "//a[" + " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS) + "]"
 PREFIX = re.compile(
     r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
     r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
@@ -127,8 +109,6 @@ def clean_name(raw: str) -> str | None:
         words.pop()
     name = " ".join(words)
     if not name or len(name) > 60 or "http" in name or "@" in name or NOT_PEOPLE.match(name):
-        return None
-    if name.casefold() in CONJUNCTIONS:
         return None
     if name.startswith("(") or SLUG.match(name):  # "(Image: Getty)" credits, "jane-doe" URL slugs
         return None
