@@ -255,9 +255,111 @@ def test_authors_from_jsonld_people_not_the_organisation():
     assert article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).authors == ["Ann Lee", "Bo Chen"]
 
 
-def test_authors_from_byline_with_prefix_and_conjunction():
-    body = '<h1>Night buses</h1><p class="byline">By Ann Lee and Bo Chen</p>' + paras(ENGLISH_PARAS)
+@pytest.mark.parametrize(
+    "byline", ["By Ann Lee and Bo Chen", "Av Ann Lee og Bo Chen", "Autor: Ann Lee i Bo Chen", "Par Ann Lee et Bo Chen"]
+)
+def test_authors_from_byline_with_prefix_and_conjunction(byline):
+    body = f'<h1>Night buses</h1><p class="byline">{byline}</p>' + paras(ENGLISH_PARAS)
     assert article(page(body)).authors == ["Ann Lee", "Bo Chen"]
+
+
+def ld_head(author: object, **extra: object) -> str:
+    """A head with a NewsArticle JSON-LD crediting `author`."""
+    ld = {"@type": "NewsArticle", "headline": "Night buses", "author": author, **extra}
+    return f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+
+
+NEWS_SITE = '<meta property="og:site_name" content="Example News"/>'
+ORG_AUTHOR = {"@type": "Organization", "name": "Example News"}
+
+
+def test_authors_agency_credited_beside_a_person_is_kept():
+    head = ld_head([{"@type": "Person", "name": "Ann Lee"}, {"@type": "Organization", "name": "Reuters"}])
+    assert article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).authors == ["Ann Lee", "Reuters"]
+
+
+def test_authors_outlet_as_only_credit_is_kept_when_nothing_names_a_person():
+    head = ld_head(ORG_AUTHOR) + NEWS_SITE
+    assert article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).authors == ["Example News"]
+
+
+def test_authors_visible_byline_beats_the_outlet_named_as_author_but_not_desk_initials():
+    head = ld_head(ORG_AUTHOR) + NEWS_SITE
+    byline = '<h1>Night buses</h1><span class="article__author">By Ann Lee, London</span>'
+    assert article(page(byline + paras(ENGLISH_PARAS), head)).authors == ["Ann Lee", "London"]
+    initials = '<h1>Night buses</h1><p class="article__author">amw</p>'
+    assert article(page(initials + paras(ENGLISH_PARAS), head)).authors == ["Example News"]
+
+
+def test_authors_meta_naming_the_outlet_gives_way_to_the_byline_and_its_affiliation_is_dropped():
+    head = '<meta name="author" content="Example News, London, UK"/>' + NEWS_SITE
+    byline = '<h1>Night buses</h1><p class="author">von <a href="mailto:a@x">Ann Lee, Example News</a></p>'
+    assert article(page(byline + paras(ENGLISH_PARAS), head)).authors == ["Ann Lee"]
+
+
+def test_authors_meta_yoast_written_by_and_no_slugs_emails_or_credits():
+    head = (
+        '<meta name="author" content="ann.lee@news.example"/>'
+        '<meta name="twitter:label1" content="Written by"/><meta name="twitter:data1" content="Ann Lee"/>'
+        '<meta name="parsely-author" content="ann-lee"/><meta itemprop="author" content="(Image: Getty Images)"/>'
+    )
+    assert article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).authors == ["Ann Lee"]
+
+
+def test_authors_jsonld_author_by_id_reference_in_graph():
+    graph = {
+        "@graph": [
+            {"@type": "NewsArticle", "headline": "Night buses", "author": {"@id": "https://news.example/#ann"}},
+            {"@type": "Person", "@id": "https://news.example/#ann", "name": "Ann Lee"},
+        ]
+    }
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS), head)).authors == ["Ann Lee"]
+
+
+def test_authors_byline_links_and_pieces_without_role_or_date():
+    links = (
+        '<h1>Night buses</h1><div class="byline">By <a href="/authors/ann-lee/" class="author">Ann Lee</a>'
+        '<span class="job-title">Transport Reporter</span> <a href="/share">Share</a></div>'
+    )
+    assert article(page(links + paras(ENGLISH_PARAS))).authors == ["Ann Lee"]
+    siblings = (
+        '<h1>Night buses</h1><address><a rel="author" href="/a/1">Ann Lee</a>, '
+        '<a rel="author" href="/a/2">Bo Chen</a></address>'
+    )
+    assert article(page(siblings + paras(ENGLISH_PARAS))).authors == ["Ann Lee", "Bo Chen"]
+    pieces = (
+        '<h1>Night buses</h1><div class="c-byline"><span>By Ann Lee and Bo Chen</span>'
+        "<span>Staff Writer</span><span>Posted May 24, 2026 10:05 am</span><span>Share</span></div>"
+    )
+    assert article(page(pieces + paras(ENGLISH_PARAS))).authors == ["Ann Lee", "Bo Chen"]
+
+
+def test_authors_from_a_link_to_the_author_page_between_headline_and_text_end():
+    teaser = '<div><a href="/autoren/bo-chen/">Bo Chen</a></div>'
+    body = (
+        f'{teaser}<h1>Night buses</h1><div class="meta"><a href="/autoren/ann-lee/">Ann Lee</a></div><div>'
+        + paras(ENGLISH_PARAS)
+        + '</div><div class="teaser"><span class="byline">By Cy Dunn</span></div>'
+    )
+    assert article(page(body)).authors == ["Ann Lee"]
+    topic = '<h1>Night buses</h1><a href="/thema/ann-lee/">Ann Lee</a><div>' + paras(ENGLISH_PARAS) + "</div>"
+    assert article(page(topic)).authors == []
+
+
+def test_authors_from_an_element_opening_with_a_byline_label():
+    body = (
+        '<h1>Night buses</h1><ul><li>Author of the article: x</li><li>Von: <span><a href="/ann">Ann Lee</a>, </span>'
+        '<span><a href="/bo">Bo Chen</a></span></li></ul>'
+    )
+    assert article(page(body + paras(ENGLISH_PARAS))).authors == ["Ann Lee", "Bo Chen"]
+
+
+def test_authors_from_the_signature_closing_the_article():
+    body = "<h1>Night buses</h1><div>" + paras(ENGLISH_PARAS) + "<p><strong>Lê Phương</strong></p></div>"
+    assert article(page(body)).authors == ["Lê Phương"]
+    unsigned = "<h1>Night buses</h1><div>" + paras(ENGLISH_PARAS) + "<p><strong>Read more</strong></p></div>"
+    assert article(page(unsigned)).authors == []
 
 
 @pytest.mark.parametrize(
@@ -269,6 +371,16 @@ def test_authors_from_byline_with_prefix_and_conjunction():
         ("Editorial Team", None),
         ("https://facebook.com/x", None),
         ("بقلم: ريم الحمد", "ريم الحمد"),
+        ("신현주 기자", "신현주"),
+        ("BR24 Redaktion", "BR24 Redaktion"),
+        ("Dolores Chang For Dailymail.Com", "Dolores Chang"),
+        ("Martí Abad (Enviado especial)", "Martí Abad"),
+        ("ann-lee", None),
+        ("(Image: Getty Images)", None),
+        ("05.01.2025, 15:23", None),
+        ("By", None),
+        ("Skrevet av Kari Nordmann", "Kari Nordmann"),
+        ("Escrito por Ana García", "Ana García"),
     ],
 )
 def test_clean_name(raw, name):

@@ -1,76 +1,374 @@
-"""Authors: JSON-LD author, meta author, visible bylines; names only, never the outlet itself."""
+"""Authors: JSON-LD author, meta author tags, visible bylines; names kept as the page writes them.
+
+Order of trust: the article's JSON-LD people (with any agency credited beside them); author meta tags (one naming
+the outlet is no byline); the visible byline (byline/author elements, a "By ..." label, a signature closing the
+text); trafilatura's own heuristics last. JSON-LD naming only organisations is kept unless a meta tag names someone
+else, or, when the organisation is just the publisher (CMS boilerplate), unless the reader sees a named byline.
+"""
 
 from __future__ import annotations
 
 import copy
 import re
+import unicodedata
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from trafilatura.metadata import extract_author
 
 from crawler.extraction.dates import EASTERN_DIGITS
-from crawler.extraction.page import Page, text_of
+from crawler.extraction.page import Page, ld_types, text_of
 
+META_AUTHORS = (
+    "author",
+    "article:author",
+    "articleauthor",
+    "og:author",
+    "dc.creator",
+    "sailthru.author",
+    "parsely-author",
+    "cxenseparse:author",
+    "twitter:misc:written by",  # Yoast's reading-time card: "Written by" -> name
+)
+WRITTEN_BY_LABEL = re.compile(r"^(?:written by|author|autor|auteur|autore|yazar|kirjoittaja)$", re.I)
 BYLINE_NODES = (
-    "[rel=author], [itemprop=author] [itemprop=name], .byline .author, .author-name, .byline, .article-author"
+    "[itemprop=author] [itemprop=name], [itemprop=author]",
+    "[rel=author]",
+    ".byline .author, .author-name, .byline, .article-author",
 )
+MICRODATA = ("author", "name")  # schema.org microdata marks the author wherever it stands
+# a class token naming a byline: `author`, `article__author`, `byline-name`, `c-byline__authors`
+BYLINE_CLASS = re.compile(
+    r"^(?:[\w-]*(?:__|[-_]))?(?:authors?|byline|bylines)(?:(?:__|[-_])(?:name|names|link|text|list))?$", re.I
+)
+NOT_BYLINE_CLASS = re.compile(r"comment|quote|avatar|image|img|photo|label|bio|date|time|social|follow|more", re.I)
+NOT_BYLINE_PLACE = (
+    "ancestor-or-self::*[contains(@class, 'comment') or self::figure or self::figcaption or self::nav"
+    " or self::footer or self::aside]"
+)
+# an author's photo and byline often sit in a figure; comments, menus and side lists credit other people
+NOT_AUTHOR_LINK_PLACE = "ancestor-or-self::*[contains(@class, 'comment') or self::nav or self::footer or self::aside]"
+BYLINE_TAGS = ("p", "div", "span", "li", "address", "h4", "h5", "h6")
+BYLINE_LABEL = re.compile(  # the label, then a colon, a capital (not "Author of the article") or the element's end
+    r"^\s*(?:by|von|par|por|door|av|af|autor|autorin|author|auteur|yazan|автор|بقلم|كتب|كتبت)"
+    r"(?:\s*[:：]|\s+(?-i:(?=[^\W\d_a-z]))|\s*$)",
+    re.I,
+)
+MAX_BYLINE_CHARS = 100
+SIGNATURE = re.compile(r"^(?:[^\W\d_][^\s\d]*)(?:\s[^\W\d_][^\s\d]*){0,3}$")
+# a link to an author's page: /author/jane-doe, /autoren/, /redakteur/, /people/
+AUTHOR_HREF = re.compile(
+    r"/(?:authors?|autor(?:en|es|in)?|auteurs?|autori?|journalists?|redakteur\w*|reporters?|writers?|columnists?|"
+    r"people|profiles?|staff|yazar(?:lar)?|toimittaja)(?:/|\.|$)",
+    re.I,
+)
+AUTHOR_HREF_PARTS = ("uthor", "utor", "uteur", "journalist", "redakteur", "reporter", "writer", "columnist")
+AUTHOR_HREF_PARTS += ("people", "profile", "staff", "yazar", "toimittaja")
+AUTHOR_LINKS = "//a[" + " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS) + "]"
 PREFIX = re.compile(
-    r"^\s*(?:by|written by|von|par|por|door|di|autor|autorin|author|text|بقلم|كتب|كتبت|إعداد|اعداد)\s*[:：]?\s+", re.I
+    r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
+    r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
+    r"auteur|text|texte|tekst|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+|$)",
+    re.I,
 )
-SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\s+و\s+)\s*", re.I)
+ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|記者|特派員|记者)$")  # "신현주 기자" (reporter) -> "신현주"
+SPLIT = re.compile(r"\s*(?:[,;、]|\s(?:and|und|et|y|e|i|en|og|och|ja|és|ve|и|&)\s|\s+و\s+)\s*")
 NOT_PEOPLE = re.compile(
     r"^(?:the )?(?:editorial|news|web|digital|online|sports?|business)? ?(?:desk|team|staff|board|room)$|"
     r"^(?:newsdesk|staff writer|editor|editorial|admin|administrator|reporter|correspondent|agencies|wire|"
-    r"redaktion|رئيس التحرير|المحرر|محرر|فريق التحرير|هيئة التحرير)$",
+    r"redaktion|news|nachrichten|noticias|notizie|nieuws|actualités|haberler|новости|"
+    r"رئيس التحرير|المحرر|محرر|فريق التحرير|هيئة التحرير|أخبار)$",
     re.I,
 )
+# a byline piece that is a job title, not a name: "Travel News Reporter", "Corresponsal en Atenas"
+ROLE = re.compile(
+    r"(?:^|\s)(?:reporter|writer|editor|correspondent|journalist|columnist|contributor|photographer|"
+    r"redakteur(?:in)?|korrespondent(?:in)?|reporter(?:in)?|journaliste|rédact(?:eur|rice)|correspondant(?:e)?|"
+    r"periodista|corresponsal|redactor(?:a)?|giornalista|inviat[oa]|muhabir)(?:\s|$)",
+    re.I,
+)
+# joining words left alone between names, "with" as in "By Jane Doe with agencies"
+CONJUNCTIONS = {"and", "und", "et", "y", "e", "i", "en", "og", "och", "ja", "és", "ve", "и", "&", "و"}
+CONJUNCTIONS |= {"with", "mit", "avec", "con"}
+DATE_OR_TIME = re.compile(r"\d{3}|\d[:.]\d|(?:^|\s)\d+(?:\s|$)")
+DOMAIN = re.compile(r"\w\.[a-z]{2,}\b", re.I)
+SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
+WORD = re.compile(r"\w+")
+ARTICLES = {"the", "der", "die", "das", "le", "la", "les", "el", "il", "de", "www", "com", "co", "net", "org"}
 
 
 def clean_name(raw: str) -> str | None:
     """`By Jane Doe - Kuwait` -> `Jane Doe`; None for what is not a person's name."""
     name = PREFIX.sub("", " ".join(raw.split()))
-    name = re.split(r"\s+[-–—|]\s+", name)[0].strip(" .,:;")  # "name - city" (a dateline), "name | role"
+    name = re.split(r"\s+[-–—|]\s+", name)[0].strip(" .,:;|")  # "name - city" (a dateline), "name | role"
+    name = re.split(r"\s+for\s+", ROLE_SUFFIX.sub("", name), flags=re.I)[0]  # "Jane Doe for Example News"
+    name = re.sub(r"\s*\([^()]*\)$", "", name)  # "Jane Doe (special envoy)"
+    words = name.split()
+    while words and words[-1].casefold() in CONJUNCTIONS:  # "Ann Lee and" before a name in its own element
+        words.pop()
+    name = " ".join(words)
     if not name or len(name) > 60 or "http" in name or "@" in name or NOT_PEOPLE.match(name):
         return None
-    if re.search(r"\d", name.translate(EASTERN_DIGITS)):  # a date or time caught in the byline
+    if name.startswith("(") or SLUG.match(name):  # "(Image: Getty)" credits, "jane-doe" URL slugs
+        return None
+    if DATE_OR_TIME.search(name.translate(EASTERN_DIGITS)):  # a date or time caught in the byline
         return None
     return name
 
 
-def _ld_names(value: Any) -> list[str]:
+def _words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.casefold()) if w not in ARTICLES}
+
+
+def _outlet_words(page: Page) -> list[set[str]]:
+    """Word sets naming the outlet: og:site_name, the publisher's names, the host's labels."""
+    publisher = page.article_ld.get("publisher")
+    names = [page.site_name]
+    if isinstance(publisher, dict):
+        names += [publisher.get("name"), publisher.get("alternateName")]
+    host = urlsplit(page.url).hostname or ""
+    names.append(host.replace(".", " "))
+    return [w for w in (_words(n) for n in names if isinstance(n, str)) if w]
+
+
+def is_outlet(name: str, outlets: list[set[str]]) -> bool:
+    """True when `name` is the outlet itself ("ndr.de", "LBCI" for "LBCI Lebanon") or one of its desks, written as
+    its acronym or domain ("MDR THÜRINGEN" for "MDR", "Redaktion example.com"); "Fritz Stern" is not "Stern"."""
+    words = _words(name)
+    if not words:
+        return False
+    if any(words <= outlet for outlet in outlets):
+        return True
+    marks = _words(" ".join(t for t in name.split() if (t.isupper() and len(t) > 1) or DOMAIN.search(t)))
+    return any(outlet <= words and outlet & marks for outlet in outlets)
+
+
+def is_publisher(name: str, outlets: list[set[str]]) -> bool:
+    """True when `name` is the outlet's name or part of it ("kicker", "NTV" for "NTV.com.tr"), not a desk of it."""
+    words = _words(name)
+    return bool(words) and any(words <= outlet for outlet in outlets)
+
+
+def looks_like_a_name(name: str) -> bool:
+    """False for lower-case initials ("amw") that a desk signs with; scripts without case always pass."""
+    return any(ch.isalpha() and not ch.islower() for ch in name)
+
+
+def _ld_names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
+    """(name, is_organisation) for a JSON-LD author value: strings, Person/Organization objects, lists, @id refs."""
     if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        if "organization" in str(value.get("@type", "")).lower():
-            return []
-        return _ld_names(value.get("name"))
+        return [(value, False)]
     if isinstance(value, list):
-        return [n for item in value for n in _ld_names(item)]
+        return [n for item in value for n in _ld_names(item, by_id)]
+    if not isinstance(value, dict):
+        return []
+    if "name" not in value and isinstance(value.get("@id"), str) and value["@id"] in by_id:
+        value = by_id[value["@id"]]
+    name = value.get("name")
+    if isinstance(name, list):
+        name = next((n for n in name if isinstance(n, str)), None)
+    if not isinstance(name, str):
+        return []
+    return [(name, any("organization" in kind for kind in ld_types(value)))]
+
+
+def _ld_authors(page: Page) -> list[tuple[str, bool]]:
+    """The article's JSON-LD authors as (name, is_organisation)."""
+    by_id = {o["@id"]: o for o in page.jsonld if isinstance(o.get("@id"), str)}
+    return _ld_names(page.article_ld.get("author"), by_id)
+
+
+def _meta_authors(page: Page) -> list[str]:
+    """Author meta tags, URLs left out; Yoast's `twitter:labelN` "Written by" / `twitter:dataN` pair included."""
+    raw = [a for a in page.all_meta(*META_AUTHORS) if not a.startswith("http")]
+    for index in range(1, 5):
+        label = page.first_meta(f"twitter:label{index}")
+        data = page.first_meta(f"twitter:data{index}")
+        if label and data and WRITTEN_BY_LABEL.match(label):
+            raw.append(data)
+    return raw
+
+
+def _node_text(node: Any) -> str:
+    """Text of an element with its children's texts kept apart ("By<a>Ann</a><span>Writer</span>")."""
+    if node.tag == "meta":
+        return node.get("content") or ""
+    return " ".join(" ".join(part.split()) for part in node.itertext() if part.strip())
+
+
+def _byline_names(node: Any) -> list[str]:
+    """Names in one byline element: its itemprop=name parts, else its links to author pages, else its text up to
+    the first figure (the date and reading time that bylines often carry after the names)."""
+    named = node.cssselect("[itemprop=name]") or [
+        a for a in node.iter("a") if a.get("rel") == "author" or AUTHOR_HREF.search(a.get("href") or "")
+    ]
+    if named:
+        return [_node_text(n) for n in named]
+    if node.tag == "meta":
+        return [_node_text(node)]
+    pieces: list[str] = []
+    for piece in node.itertext():
+        if re.search(r"\d", piece.translate(EASTERN_DIGITS)):
+            break
+        if not ROLE.search(piece):
+            pieces.append(" ".join(piece.split()))
+    return ["; ".join(p for p in pieces if p)]
+
+
+def _byline_nodes(page: Page) -> list[Any]:
+    """Byline candidates in order of trust: itemprop=author, rel=author, byline/author class names."""
+    found: list[Any] = []
+    for selector in BYLINE_NODES:
+        found += page.tree.cssselect(selector)
+    for node in page.tree.xpath("//*[contains(@class, 'uthor') or contains(@class, 'yline')]"):
+        tokens = (node.get("class") or "").split()
+        if any(BYLINE_CLASS.match(t) for t in tokens) and not any(NOT_BYLINE_CLASS.search(t) for t in tokens):
+            found.append(node)
+    return [n for n in found if not n.xpath(NOT_BYLINE_PLACE)]
+
+
+def _slug_words(text: str) -> list[str]:
+    """Lower-case ASCII words of a text, as a URL slug writes them ("Luna González" -> ["luna", "gonzalez"])."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return WORD.findall(folded.casefold())
+
+
+def _is_author_link(link: Any) -> bool:
+    """A link to the author page of the person it names: /autoren/jane-doe/ reading "Jane Doe"."""
+    match = AUTHOR_HREF.search(link.get("href") or "")
+    if not match:
+        return False
+    text = _node_text(link)
+    name = clean_name(text)
+    slug = set(_slug_words(link.get("href", "")[match.end() - 1 :]))
+    words = _slug_words(text)
+    return bool(name and words and looks_like_a_name(name) and set(words) <= slug)
+
+
+def _article_span(page: Page) -> Callable[[Any], bool]:
+    """Whether an element lies between the headline (h1) and the article text's last paragraph, where a byline
+    belongs (author lists before the headline or after the text credit other articles)."""
+    positions = {el: i for i, el in enumerate(page.tree.iter())}
+    h1 = next(page.tree.iter("h1"), None)
+    container = _text_container(page)
+    paras = list(container.iterchildren("p")) if container is not None else []
+    start = positions[h1] if h1 is not None else -1
+    end = positions[paras[-1]] if paras and positions[paras[-1]] > start else len(positions)
+    return lambda node: start <= positions.get(node, -1) <= end
+
+
+def _author_links(page: Page, inside: Callable[[Any], bool]) -> list[str]:
+    """Names of the first links in the article to author pages that name their author, with the ones beside it."""
+    links = [a for a in page.tree.xpath(AUTHOR_LINKS) if inside(a) and _is_author_link(a)]
+    links = [a for a in links if not a.xpath(NOT_AUTHOR_LINK_PLACE)]
+    return [_node_text(a) for a in links if a is links[0] or _same_byline(links[0], a)] if links else []
+
+
+def _labelled_byline(page: Page, inside: Callable[[Any], bool]) -> list[str]:
+    """Names from a short element in the article whose own text opens with a byline label ("Von: <a>Ann Lee</a>",
+    "By Ann Lee")."""
+    for node in page.tree.iter(*BYLINE_TAGS):
+        if node.text and BYLINE_LABEL.match(node.text) and inside(node) and not node.xpath(NOT_BYLINE_PLACE):
+            text = text_of(node)
+            if len(text) <= MAX_BYLINE_CHARS:
+                return _byline_names(node)
     return []
 
 
-def extract_authors(page: Page, selector: str | None = None) -> list[str]:
-    """Author names, in page order, without duplicates or the outlet's own name."""
-    if selector:
-        raw = [text_of(n) for n in page.tree.cssselect(selector)]
-    else:
-        raw = _ld_names(page.article_ld.get("author"))
-        if not raw:
-            raw = [
-                a
-                for a in page.all_meta("author", "article:author", "dc.creator", "sailthru.author", "parsely-author")
-                if not a.startswith("http")
-            ]
-        if not raw:
-            raw = [text_of(n) for n in page.tree.cssselect(BYLINE_NODES)][:1]
-        if not raw:  # trafilatura's own byline heuristics, on a copy (they prune the tree they are given)
-            found = extract_author(copy.deepcopy(page.tree))
-            raw = found.split(";") if found else []
-    site = (page.site_name or "").casefold()
+def _text_container(page: Page) -> Any | None:
+    """The element holding the most paragraphs: the article's text."""
+    counts: dict[Any, int] = {}
+    for para in page.tree.iter("p"):
+        parent = para.getparent()
+        if parent is not None:
+            counts[parent] = counts.get(parent, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def _signature(page: Page) -> list[str]:
+    """The name an article is signed with at its end: a last paragraph that is only a bold or italic name
+    ("<p><strong>Jane Doe</strong></p>"), each word capitalised, at most four words."""
+    container = _text_container(page)
+    paras = [p for p in container.iterchildren("p") if text_of(p)] if container is not None else []
+    if not paras or len(paras[-1]) != 1 or paras[-1][0].tag not in ("strong", "b", "em", "i"):
+        return []
+    last = paras[-1]
+    text = text_of(last)
+    if (last.text or "").strip() or (last[0].tail or "").strip() or not SIGNATURE.match(text):
+        return []
+    if any(word[0].islower() for word in text.split()):
+        return []
+    return [text]
+
+
+def _same_byline(node: Any, other: Any) -> bool:
+    """True when `other` sits beside `node` (same parent or grandparent) without containing or being inside it."""
+    if other is node or node in other.iterancestors() or other in node.iterancestors():
+        return False
+    parent, other_parent = node.getparent(), other.getparent()
+    return other_parent is parent or (
+        parent is not None and other_parent is not None and other_parent.getparent() is parent.getparent()
+    )
+
+
+def _visible_byline(page: Page, outlets: list[set[str]], inside: Callable[[Any], bool]) -> list[str]:
+    """Names from the first byline element in the article (or marked itemprop=author anywhere) that holds a name
+    other than the outlet's, with the elements of the same kind beside it (one link per author)."""
+    nodes = [n for n in _byline_nodes(page) if n.get("itemprop") in MICRODATA or inside(n)]
+    for node in nodes:
+        raw = _byline_names(node)
+        if _names(raw, outlets, drop_outlet=True):
+            for other in nodes:
+                if other.tag == node.tag and _same_byline(node, other):
+                    raw += _byline_names(other)
+            return raw
+    return []
+
+
+def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[str]:
+    """Cleaned, split, de-duplicated names; an entry naming the outlet first is left out when `drop_outlet`."""
     names: list[str] = []
     for entry in raw:
-        for part in SPLIT.split(PREFIX.sub("", entry)):
-            name = clean_name(part)
-            if name and name.casefold() != site and name.casefold() not in (n.casefold() for n in names):
+        parts = [clean_name(part) for part in SPLIT.split(PREFIX.sub("", " ".join(entry.split())))]
+        if drop_outlet and parts[0] and is_outlet(parts[0], outlets):
+            continue  # "Example News, London": the outlet and its address
+        # "Jane Doe, Example News": the outlet after a name is the author's affiliation
+        parts = parts[:1] + [p for p in parts[1:] if p and not is_outlet(p, outlets)]
+        for name in parts:
+            if name and name.casefold() not in (n.casefold() for n in names):
                 names.append(name)
     return names
+
+
+def _visible_authors(page: Page, outlets: list[set[str]]) -> list[str]:
+    """Names the reader sees: a byline element, else a labelled byline, else the article's closing signature."""
+    inside = _article_span(page)
+    names = _names(_visible_byline(page, outlets, inside), outlets, drop_outlet=True)
+    names = names or _names(_author_links(page, inside), outlets, drop_outlet=True)
+    names = names or _names(_labelled_byline(page, inside), outlets, drop_outlet=True)
+    return names or _names(_signature(page), outlets, drop_outlet=True)
+
+
+def extract_authors(page: Page, selector: str | None = None) -> list[str]:
+    """Author names, in page order, without duplicates."""
+    if selector:
+        return _names([text_of(n) for n in page.tree.cssselect(selector)], [], drop_outlet=False)
+    outlets = _outlet_words(page)
+    ld = _ld_authors(page)
+    if _names([n for n, is_org in ld if not is_org], outlets, drop_outlet=False):
+        # people, with any agency credited beside them but not the outlet
+        return _names([n for n, is_org in ld if not (is_org and is_outlet(n, outlets))], outlets, False)
+    organisations = _names([n for n, _ in ld], outlets, drop_outlet=False)
+    meta = _names(_meta_authors(page), outlets, drop_outlet=True)
+    if organisations and not all(is_publisher(n, outlets) for n in organisations):  # an agency or a named desk
+        return meta or organisations
+    if meta:
+        return meta
+    visible = _visible_authors(page, outlets)
+    if organisations:  # the CMS named the publisher as author: a byline that shows a name is the better credit
+        return [name for name in visible if looks_like_a_name(name)] or organisations
+    if visible:
+        return visible
+    found = extract_author(copy.deepcopy(page.tree))  # trafilatura's heuristics, on a copy (they prune the tree)
+    return _names(found.split(";"), outlets, drop_outlet=True) if found else []
