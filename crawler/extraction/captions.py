@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.extraction.page import Page, text_of
 from crawler.items import Image
@@ -18,7 +19,7 @@ _LABELLED = re.compile(
     rf"^(?P<caption>.*)[\s,;|/–—-]*\(?\s*(?<!\w){CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?\s*$", re.I
 )
 _PARENS = re.compile(r"^(?P<caption>.+?)\s*[(（\[](?P<credit>[^()（）\[\]]{2,60})[)）\]]\s*\.?$")
-_COPYRIGHT = re.compile(r"^(?P<caption>.*?)\s*(?:©|\(c\)|copyright)\s*(?P<credit>.+)$", re.I)
+_COPYRIGHT = re.compile(r"^(?P<caption>.*?)\s*(?:©|[(（][cＣｃ][)）]|copyright)\s*(?P<credit>.+)$", re.I)
 _CREDIT_ONLY = re.compile(rf"^\(?\s*{CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?$", re.I)
 _DASH = re.compile(r"^(?P<caption>.{8,}?)\s+[-–—|/]\s+(?P<credit>[^-–—|/]{2,40})$")
 NOT_CREDITS = re.compile(
@@ -34,10 +35,12 @@ CAPTION_CLASS = re.compile(
     re.I,
 )
 CREDIT_CLASS = re.compile(r"credit|copyright|photographer|source|rights|quelle", re.I)
+TEASER_CLASS = re.compile(r"teaser", re.I)  # the text of a teaser (of another article) beside its picture
 PICTURE_TAGS = ("img", "picture", "video", "amp-img", "iframe")
 # a caption of a player (video, audio, podcast) titles the clip; the picture is only its poster
 PLAYER_CLASS = re.compile(r"video|audio|player|podcast", re.I)
 INLINE_TAGS = {"a", "b", "i", "em", "strong", "span", "small", "time", "sup", "sub", "abbr", "cite", "q", "u", "mark"}
+ARTICLE_ID = re.compile(r"\d{5,}")  # a long number in a URL path: an article's id
 PICTURE_FILES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 SKIPPED_TAGS = {"script", "style", "button", "svg", "template"}
 MAX_PICTURE_DISTANCE = 4  # ancestors climbed from a caption element to the picture it describes
@@ -96,7 +99,10 @@ def _is_caption_node(node: Any) -> bool:
     """figcaption, img with data-caption, or an element whose class names it a caption (not a credit)."""
     if node.tag == "img":
         return bool(node.get("data-caption"))
-    if node.tag != "figcaption" and (not CAPTION_CLASS.search(_classes(node)) or _is_credit(node)):
+    classes = _classes(node)
+    if node.tag != "figcaption" and (not CAPTION_CLASS.search(classes) or _is_credit(node)):
+        return False
+    if TEASER_CLASS.search(classes):
         return False
     return not _has_picture(node)  # a wrapper named after its caption ("wp-caption") holds the picture too
 
@@ -125,17 +131,21 @@ def _picture_block(node: Any) -> Any | None:
     return None
 
 
-def _page_link(node: Any) -> str | None:
-    """The href of a link element to a page (not to a picture file), else None."""
+def _page_link(node: Any, page_ids: set[str] = frozenset()) -> str | None:  # type: ignore[assignment]
+    """The href of a link element to another page, else None: not to a picture file, nor to a page that carries
+    one of `page_ids` (the numbers of this article's URL: its own picture viewer)."""
     href = (node.get("href") or "").strip()
     if node.tag != "a" or not href or href.startswith(("#", "javascript:")):
         return None
-    return None if href.split("?")[0].lower().endswith(PICTURE_FILES) else href
+    path = href.split("?")[0]
+    if path.lower().endswith(PICTURE_FILES) or page_ids & set(ARTICLE_ID.findall(path)):
+        return None
+    return href
 
 
-def _in_teaser_link(node: Any) -> bool:
+def _in_teaser_link(node: Any, page_ids: set[str]) -> bool:
     """True inside a link to another page: a teaser's picture and headline, not a caption."""
-    return any(_page_link(a) for a in (node, *node.iterancestors("a")))
+    return any(_page_link(a, page_ids) for a in (node, *node.iterancestors("a")))
 
 
 def _is_link_text(node: Any, text: str) -> bool:
@@ -157,14 +167,22 @@ def _is_teaser_card(block: Any) -> bool:
 
 
 def _in_player(node: Any, block: Any | None) -> bool:
-    """True for the caption of a video or audio player (its class or id, or an ancestor's up to the picture, says
-    so)."""
-    for element in (node, *node.iterancestors()):
-        if element is block or element.tag in ("body", "article", "main"):
+    """True for the caption of a video or audio player: the picture block plays a video, or the class or id of the
+    caption, of an element in it or of an ancestor up to the picture says so."""
+    if block is not None and next(block.iter("video", "iframe"), None) is not None:
+        return True
+    if any(_says_player(element) for element in node.iter() if isinstance(element.tag, str)):
+        return True
+    for ancestor in node.iterancestors():
+        if ancestor is block or ancestor.tag in ("body", "article", "main"):
             return False
-        if PLAYER_CLASS.search(f"{_classes(element)} {element.get('id') or ''}"):
+        if _says_player(ancestor):
             return True
     return False
+
+
+def _says_player(element: Any) -> bool:
+    return bool(PLAYER_CLASS.search(f"{_classes(element)} {element.get('id') or ''}"))
 
 
 def _in_page_furniture(node: Any) -> bool:
@@ -245,9 +263,14 @@ def _picture_url(page: Page, block: Any | None) -> str | None:
     return page.absolute(img.get("data-src") or img.get("data-lazy-src") or img.get("src"))
 
 
+def _article_ids(page: Page) -> set[str]:
+    return set(ARTICLE_ID.findall(urlsplit(page.url).path))
+
+
 def _caption_image(page: Page, node: Any) -> Image | None:
     """The Image a caption element describes, or None when it is no picture caption."""
-    if _in_teaser_link(node) or _is_byline(node) or _in_page_furniture(node):
+    page_ids = _article_ids(page)
+    if _in_teaser_link(node, page_ids) or _is_byline(node) or _in_page_furniture(node):
         return None
     block = _picture_block(node)
     if block is None and (node.tag != "figcaption" or _is_quote(node) or _is_logo(node)):
@@ -269,9 +292,10 @@ def _caption_image(page: Page, node: Any) -> Image | None:
 
 def _data_caption_image(page: Page, img: Any) -> Image | None:
     """A picture whose caption is kept in data attributes of the img element."""
+    page_ids = _article_ids(page)
     caption = " ".join((img.get("data-caption") or "").split())
     credit = img.get("data-credit") or img.get("data-source") or img.get("data-copyright") or ""
-    if not caption or _in_teaser_link(img):
+    if not caption or _in_teaser_link(img, page_ids):
         return None
     url = page.absolute(img.get("data-src") or img.get("src"))
     text, inline_credit = split_credit(caption)
