@@ -12,7 +12,7 @@ from crawler.items import Image
 
 CREDIT_LABEL = (
     r"(?:(?:photo|image|picture|bild|foto)\s*credits?|photo(?:graph)?s?|image|picture|pic|credits?|courtesy|source|"
-    r"foto|bild|bildquelle|quelle|fotoğraf|fuente|fonte|crédito|credito|kuva|фото|источник|"
+    r"foto|bild|bildquelle|bildrechte|quelle|fotoğraf|fuente|fonte|crédito|credito|kuva|ảnh|isithombe|фото|источник|"
     r"تصوير|صورة|الصورة|عدسة|المصدر)"
 )
 _LABELLED = re.compile(
@@ -21,10 +21,14 @@ _LABELLED = re.compile(
 _PARENS = re.compile(r"^(?P<caption>.+?)\s*[(（\[](?P<credit>[^()（）\[\]]{2,60})[)）\]]\s*\.?$")
 _COPYRIGHT = re.compile(r"^(?P<caption>.*?)\s*(?:©|[(（][cＣｃ][)）]|copyright)\s*(?P<credit>.+)$", re.I)
 _CREDIT_ONLY = re.compile(rf"^\(?\s*{CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?$", re.I)
+_PIPE = re.compile(r"^(?P<caption>.{8,}?)\s+\|\s+(?P<credit>[^|]{2,60})$")
 _DASH = re.compile(r"^(?P<caption>.{8,}?)\s+[-–—|/]\s+(?P<credit>[^-–—|/]{2,40})$")
 NOT_CREDITS = re.compile(
-    r"^(?:أرشيفية|أرشيف|ارشيفية|archive|archives|file|file photo|illustration|تعبيرية|صورة تعبيرية)$", re.I
+    r"^(?:أرشيفية|أرشيف|ارشيفية|archive|archives|archivbild|symbolbild|symbolfoto|file|file photo|illustration|"
+    r"left|right|centre|center|l|r|m|video|audio|تعبيرية|صورة تعبيرية|\d+:\d+(?: min\.?)?)$",
+    re.I,
 )
+DATE_OR_DURATION = re.compile(r"^[\d\s.:/|,-]*(?:min|sec|s|h)?\.?$", re.I)
 # a label some pages print before the caption text ("Legende: ...")
 CAPTION_LABEL = re.compile(r"^(?:caption|legende|bildunterschrift|leyenda|légende)\s*:\s*", re.I)
 
@@ -46,6 +50,7 @@ SKIPPED_TAGS = {"script", "style", "button", "svg", "template"}
 MAX_PICTURE_DISTANCE = 4  # ancestors climbed from a caption element to the picture it describes
 MIN_ONE_WORD_CAPTION = 20  # characters: shorter one-word texts are labels
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")  # scripts written without spaces
+MAX_CREDIT_WORDS = 6  # a credit element names an agency or a photographer or two
 MAX_EXTRA_TEXT = 200  # characters a picture block may hold besides its caption (credit, counters, buttons)
 
 
@@ -67,6 +72,9 @@ def split_credit(text: str) -> tuple[str, str | None]:
         if len(inner.split()) <= 6:
             labelled = _LABELLED.match(f"x {inner}")
             return match["caption"].strip(), (labelled["credit"] if labelled else inner).strip(" .")
+    match = _PIPE.match(text)
+    if match and len(match["credit"].split()) <= MAX_CREDIT_WORDS:
+        return match["caption"].strip(), match["credit"].strip(" .")
     match = _DASH.match(text)
     if match and len(match["credit"].split()) <= 3:
         return match["caption"].strip(), match["credit"].strip(" .")
@@ -79,7 +87,8 @@ def clean_credit(text: str) -> str | None:
     if not text:
         return None
     labelled = _LABELLED.match(f"x {text}") or _COPYRIGHT.match(text)
-    return (labelled["credit"] if labelled else text).strip(" .()") or None
+    credit = (labelled["credit"] if labelled else text).strip(" .()")
+    return None if not credit or NOT_CREDITS.match(credit) or DATE_OR_DURATION.match(credit) else credit
 
 
 def _classes(node: Any) -> str:
@@ -244,16 +253,29 @@ def _outermost(nodes: list[Any]) -> list[Any]:
 
 
 def _credit_nodes(caption_node: Any, block: Any | None) -> list[Any]:
-    """Credit elements inside the caption, else beside it in the picture block."""
-    inside = _outermost([n for n in caption_node.iterdescendants() if isinstance(n.tag, str) and _is_credit(n)])
-    if inside or block is None:
-        return inside
-    beside = [
-        n
-        for n in block.iterdescendants()
-        if isinstance(n.tag, str) and _is_credit(n) and caption_node not in set(n.iterancestors())
-    ]
-    return _outermost([n for n in beside if n not in set(caption_node.iterdescendants())])[:1]
+    """Credit elements inside the caption (by class, or a cite), else beside it in the picture block, else the
+    caption's short last part."""
+    inside = [n for n in caption_node.iterdescendants("*") if _is_credit(n) or n.tag == "cite"]
+    if inside:
+        return _outermost(inside)
+    if block is not None:
+        around = {caption_node, *caption_node.iterdescendants(), *caption_node.iterancestors()}
+        beside = [n for n in block.iterdescendants() if isinstance(n.tag, str) and _is_credit(n) and n not in around]
+        if beside:
+            return _outermost(beside)[:1]
+    return _trailing_credit(caption_node)
+
+
+def _trailing_credit(caption_node: Any) -> list[Any]:
+    """`<figcaption><span>A long caption.</span><span>Getty Images</span></figcaption>`: a last element of a few
+    words, after a longer one, with no loose text around them, is the credit."""
+    parts = [child for child in caption_node if isinstance(child.tag, str) and text_of(child)]
+    if len(parts) < 2 or (caption_node.text or "").strip() or any((p.tail or "").strip() for p in parts):
+        return []
+    last = text_of(parts[-1])
+    if len(last.split()) > MAX_CREDIT_WORDS or last.endswith((".", "!", "?")) or len(text_of(parts[-2])) <= len(last):
+        return []
+    return [parts[-1]]
 
 
 def _picture_url(page: Page, block: Any | None) -> str | None:
