@@ -104,14 +104,16 @@ def _has_picture(node: Any) -> bool:
     return next(node.iter(*PICTURE_TAGS), None) is not None or bool(node.xpath(".//*[@data-src or @data-srcset]"))
 
 
-def _is_caption_node(node: Any) -> bool:
-    """figcaption, img with data-caption, or an element whose class names it a caption (not a credit)."""
+def _caption_class(classes: str) -> bool:
+    """True for the class names of a caption element (not a credit's, nor a teaser text's)."""
+    return bool(CAPTION_CLASS.search(classes)) and not CREDIT_CLASS.search(classes) and not TEASER_CLASS.search(classes)
+
+
+def _is_caption_node(node: Any, named_caption: bool) -> bool:
+    """figcaption, img with data-caption, or an element whose class names it a caption (`named_caption`)."""
     if node.tag == "img":
         return bool(node.get("data-caption"))
-    classes = _classes(node)
-    if node.tag != "figcaption" and (not CAPTION_CLASS.search(classes) or _is_credit(node)):
-        return False
-    if TEASER_CLASS.search(classes):
+    if node.tag != "figcaption" and not named_caption:
         return False
     return not _has_picture(node)  # a wrapper named after its caption ("wp-caption") holds the picture too
 
@@ -122,10 +124,10 @@ def _caption_candidates(tree: Any) -> list[Any]:
     candidates = []
     for node in tree.xpath("//figcaption | //img[@data-caption] | //*[@class]"):
         classes = node.get("class") or ""
-        verdict = verdicts.get(classes)
-        if verdict is None:
-            verdict = verdicts[classes] = bool(CAPTION_CLASS.search(classes) and not CREDIT_CLASS.search(classes))
-        if (verdict or node.tag in ("figcaption", "img")) and _is_caption_node(node):
+        named = verdicts.get(classes)
+        if named is None:
+            named = verdicts[classes] = _caption_class(classes)
+        if (named or node.tag in ("figcaption", "img")) and _is_caption_node(node, named):
             candidates.append(node)
     return candidates
 
@@ -140,7 +142,7 @@ def _picture_block(node: Any) -> Any | None:
     return None
 
 
-def _page_link(node: Any, page_ids: set[str] = frozenset()) -> str | None:  # type: ignore[assignment]
+def _page_link(node: Any, page_ids: set[str]) -> str | None:
     """The href of a link element to another page, else None: not to a picture file, nor to a page that carries
     one of `page_ids` (the numbers of this article's URL: its own picture viewer)."""
     href = (node.get("href") or "").strip()
@@ -157,15 +159,15 @@ def _in_teaser_link(node: Any, page_ids: set[str]) -> bool:
     return any(_page_link(a, page_ids) for a in (node, *node.iterancestors("a")))
 
 
-def _is_link_text(node: Any, text: str) -> bool:
+def _is_link_text(node: Any, text: str, page_ids: set[str]) -> bool:
     """True when the caption text is mostly the text of links to other pages (a teaser headline)."""
-    linked = sum(len(text_of(a)) for a in node.iter("a") if _page_link(a))
+    linked = sum(len(text_of(a)) for a in node.iter("a") if _page_link(a, page_ids))
     return linked > 0.8 * len(text)
 
 
-def _is_teaser_card(block: Any) -> bool:
+def _is_teaser_card(block: Any, page_ids: set[str]) -> bool:
     """True when the picture links to a page that a headline next to it links to as well: a teaser card."""
-    targets = {_page_link(a) for a in block.iter("a")} | {_page_link(a) for a in block.iterancestors("a")}
+    targets = {_page_link(a, page_ids) for a in (*block.iter("a"), *block.iterancestors("a"))}
     targets.discard(None)
     card = block.getparent()
     card = card.getparent() if card is not None and card.getparent() is not None else card
@@ -177,16 +179,18 @@ def _is_teaser_card(block: Any) -> bool:
 
 def _in_player(node: Any, block: Any | None) -> bool:
     """True for the caption of a video or audio player: the picture block plays a video, or the class or id of the
-    caption, of an element in it or of an ancestor up to the picture says so."""
+    caption, of an element in it or of an ancestor up to the picture block says so."""
     if block is not None and next(block.iter("video", "iframe"), None) is not None:
         return True
     if any(_says_player(element) for element in node.iter() if isinstance(element.tag, str)):
         return True
     for ancestor in node.iterancestors():
-        if ancestor is block or ancestor.tag in ("body", "article", "main"):
+        if ancestor.tag in ("body", "article", "main"):
             return False
         if _says_player(ancestor):
             return True
+        if ancestor is block:
+            return False
     return False
 
 
@@ -297,11 +301,11 @@ def _caption_image(page: Page, node: Any) -> Image | None:
     block = _picture_block(node)
     if block is None and (node.tag != "figcaption" or _is_quote(node) or _is_logo(node)):
         return None
-    if _in_player(node, block) or (block is not None and _is_teaser_card(block)):
+    if _in_player(node, block) or (block is not None and _is_teaser_card(block, page_ids)):
         return None
     credits = _credit_nodes(node, block)
     text = CAPTION_LABEL.sub("", _visible_text(node, credits))
-    if _is_link_text(node, text):
+    if _is_link_text(node, text, page_ids):
         return None
     if node.tag != "figcaption" and len(_visible_text(block, [])) > len(text) + MAX_EXTRA_TEXT:
         return None  # a section that happens to hold a picture, not a picture block
@@ -330,7 +334,7 @@ def _configured_images(page: Page, selector: str) -> list[Image | None]:
     for node in page.tree.cssselect(selector):
         caption_node = next(node.iter("figcaption"), None)
         if caption_node is None:
-            found = [n for n in node.iter() if isinstance(n.tag, str) and _is_caption_node(n)]
+            found = [n for n in node.iter("*") if _caption_class(_classes(n)) and not _has_picture(n)]
             caption_node = found[0] if found else node
         credits = _credit_nodes(caption_node, node)
         caption, inline_credit = split_credit(_visible_text(caption_node, credits))
