@@ -200,6 +200,19 @@ def test_captions_in_the_page_furniture_are_left_out():
     assert article(html).images == []
 
 
+def test_the_site_header_is_furniture_but_a_header_with_the_headline_is_the_article_own():
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/></head><body><header class="site">'
+        '<nav><a href="/">Home</a></nav><figure><img src="/promo.jpg"/><figcaption>Subscribe to our newsletter'
+        '</figcaption></figure></header><header class="entry-header"><h1>Night buses</h1><figure><img src="/lead.jpg"/>'
+        "<figcaption>The first night bus leaves the depot.</figcaption></figure></header>"
+        f'<div class="entry-content">{paras(ENGLISH_PARAS)}</div></body></html>'
+    )
+    result = article(html)
+    assert [image.caption for image in result.images] == ["The first night bus leaves the depot."]
+    assert result.caption == "The first night bus leaves the depot."
+
+
 def test_credit_elements_split_off_the_caption():
     body = (
         '<figure><img src="/a.jpg"/><figcaption><p>The depot at dawn. <cite>AP</cite></p></figcaption></figure>'
@@ -207,11 +220,14 @@ def test_credit_elements_split_off_the_caption():
         "<span>Getty Images</span></figcaption></figure>"
         '<figure><img src="/c.jpg"/><figcaption><span class="credit">(Image credit: City Transit)</span>'
         "</figcaption></figure>"
+        '<figure><img src="/d.jpg"/><figcaption>The new ticket machines. <span class="caption-author">Jane Roe'
+        "</span></figcaption></figure>"
     )
     assert captions(body) == [
         ("The depot at dawn.", "AP"),
         ("The depot at night, with the new buses.", "Getty Images"),
         (None, "City Transit"),
+        ("The new ticket machines.", "Jane Roe"),
     ]
 
 

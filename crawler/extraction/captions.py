@@ -37,7 +37,7 @@ CAPTION_CLASS = re.compile(  # matched against lowercased class names (much fast
     r"caption|legend|bildunterschrift|description|"
     r"(?:img|image|media|photo|picture|bild|foto)[-_]?(?:info|text|desc|subtitle)"
 )
-CREDIT_CLASS = re.compile(r"credit|copyright|photographer|source|rights|quelle", re.I)
+CREDIT_CLASS = re.compile(r"credit|copyright|photographer|author|source|rights|quelle", re.I)
 PICTURE_TAGS = ("img", "picture", "video", "amp-img", "iframe")
 # a caption of a player (video, audio, podcast) titles the clip; the picture is only its poster
 PLAYER_CLASS = re.compile(r"video|audio|player|podcast", re.I)
@@ -199,15 +199,17 @@ def _says_player(element: Any) -> bool:
 
 
 def _in_page_furniture(node: Any) -> bool:
-    """True inside the page's navigation, footer, asides or site header (not the article's own header)."""
-    in_header = False
+    """True inside a navigation, footer or aside (related stories), or in the site header: a header outside the
+    article that does not hold the headline."""
+    in_site_header = False
     for ancestor in node.iterancestors():
         if ancestor.tag in ("footer", "nav", "aside"):
             return True
         if ancestor.tag in ("article", "main"):
             return False
-        in_header = in_header or ancestor.tag == "header"
-    return in_header
+        if ancestor.tag == "header" and next(ancestor.iter("h1"), None) is None:
+            in_site_header = True
+    return in_site_header
 
 
 def _is_label(caption: str) -> bool:
