@@ -165,6 +165,15 @@ def test_caption_elements_beside_a_picture_without_a_figure():
     ]
 
 
+def test_a_description_is_a_caption_only_beside_a_picture_named_so():
+    body = (
+        '<div class="brand"><img src="/logo.png"/><p class="brand-description">Example News is a member of the'
+        " press council.</p></div>"
+        '<div class="lightbox"><img src="/a.jpg"/><div class="lightbox__description">The depot at dawn.</div></div>'
+    )
+    assert captions(body) == [("The depot at dawn.", None)]
+
+
 def test_teasers_of_other_articles_are_not_captions():
     body = (
         '<a href="/article/999"><figure><img src="/t.jpg"/><figcaption>Another story entirely</figcaption></figure></a>'

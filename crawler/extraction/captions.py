@@ -37,6 +37,8 @@ CAPTION_CLASS = re.compile(  # matched against lowercased class names (much fast
     r"caption|legend|bildunterschrift|description|"
     r"(?:img|image|media|photo|picture|bild|foto)[-_]?(?:info|text|desc|subtitle)"
 )
+# "description" alone names many texts (a teaser's, a brand's, an ad's): it is a caption in a picture's context
+PICTURE_CONTEXT = re.compile(r"gallery|galerie|lightbox|carousel|slide|media|image|img|photo|picture|bild|foto", re.I)
 CREDIT_CLASS = re.compile(r"credit|copyright|photographer|author|source|rights|quelle", re.I)
 PICTURE_TAGS = ("img", "picture", "video", "amp-img", "iframe")
 # a caption of a player (video, audio, podcast) titles the clip; the picture is only its poster
@@ -295,6 +297,20 @@ def _article_ids(page: Page) -> set[str]:
     return set(ARTICLE_ID.findall(urlsplit(page.url).path))
 
 
+def _only_described(node: Any, block: Any | None) -> bool:
+    """True for an element named only a "description" with no word of pictures in its class names or in those of
+    its ancestors up to the picture block."""
+    classes = _classes(node).lower()
+    if node.tag == "figcaption" or CAPTION_CLASS.search(classes.replace("description", "")):
+        return False
+    for element in (node, *node.iterancestors()):
+        if PICTURE_CONTEXT.search(_classes(element)):
+            return False
+        if element is block:
+            break
+    return True
+
+
 def _caption_image(page: Page, node: Any) -> Image | None:
     """The Image a caption element describes, or None when it is no picture caption."""
     page_ids = _article_ids(page)
@@ -302,6 +318,8 @@ def _caption_image(page: Page, node: Any) -> Image | None:
         return None
     block = _picture_block(node)
     if block is None and (node.tag != "figcaption" or _is_quote(node) or _is_logo(node)):
+        return None
+    if _only_described(node, block):
         return None
     if _in_player(node, block) or (block is not None and _is_teaser_card(block, page_ids)):
         return None
