@@ -194,6 +194,10 @@ def test_body_arabic_rtl_text_is_untouched():
         ("أحد الشوارع خلال ساعات الظهيرة - كونا", "أحد الشوارع خلال ساعات الظهيرة", "كونا"),
         ("طلبة في أحد الفصول الدراسية (أرشيفية)", "طلبة في أحد الفصول الدراسية", None),
         ("A caption with no credit at all", "A caption with no credit at all", None),
+        ("Image credit: TechRadar", "", "TechRadar"),
+        ("Quelle: Infografik WELT", "", "Infografik WELT"),
+        ("The writer at home in Lima. | Jörg Carstensen/dpa", "The writer at home in Lima.", "Jörg Carstensen/dpa"),
+        ("The mayor (left) and her deputy (right)", "The mayor (left) and her deputy", None),
     ],
 )
 def test_split_credit(text, caption, credit):
@@ -209,6 +213,103 @@ def test_lead_caption_and_credit_element_and_not_in_body():
     assert (result.caption, result.caption_credit) == ("Buses at the depot on Monday.", "City Transit")
     assert result.images[0].url == "https://news.example/img/lead.jpg"
     assert "depot" not in result.body
+
+
+def captions(body: str, url: str = "https://news.example/article/12345") -> list[tuple[str | None, str | None]]:
+    """(caption, credit) of every image extract() finds on a page made of `body` and the English paragraphs."""
+    result = article(page("<h1>Night buses</h1>" + body + paras(ENGLISH_PARAS)), url)
+    return [(image.caption, image.credit) for image in result.images]
+
+
+def test_caption_elements_beside_a_picture_without_a_figure():
+    body = (
+        '<div class="media"><img data-src="/a.jpg"/><p class="imageCaption">Buses at the depot.</p></div>'
+        '<div class="pic"><brick-image data-src="/b.jpg"></brick-image><div class="media-info">Drivers at work.'
+        ' <span class="image-photographer">Foto: Jane Roe</span></div></div>'
+        '<div class="box"><img src="/c.jpg" data-caption="The new timetable." data-credit="City Transit"/></div>'
+        '<div class="post"><img src="/d.jpg"/><figcaption>A stop in the suburbs.</figcaption></div>'
+    )
+    assert captions(body) == [
+        ("Buses at the depot.", None),
+        ("Drivers at work.", "Jane Roe"),
+        ("The new timetable.", "City Transit"),
+        ("A stop in the suburbs.", None),
+    ]
+
+
+def test_a_description_is_a_caption_only_beside_a_picture_named_so():
+    body = (
+        '<div class="brand"><img src="/logo.png"/><p class="brand-description">Example News is a member of the'
+        " press council.</p></div>"
+        '<div class="lightbox"><img src="/a.jpg"/><div class="lightbox__description">The depot at dawn.</div></div>'
+    )
+    assert captions(body) == [("The depot at dawn.", None)]
+
+
+def test_teasers_of_other_articles_are_not_captions():
+    body = (
+        '<a href="/article/999"><figure><img src="/t.jpg"/><figcaption>Another story entirely</figcaption></figure></a>'
+        '<div class="card"><div class="media"><a href="/article/888"><img src="/u.jpg"/></a>'
+        '<span class="caption">The picture of a teaser</span></div>'
+        '<h3><a href="/article/888">A teaser headline</a></h3></div>'
+        '<figure><img src="/v.jpg"/><figcaption><a href="/article/777">Read also: a linked headline</a></figcaption>'
+        "</figure>"
+        '<figure><a href="/gallery/12345/2"><img src="/w.jpg"/><figcaption>Our own picture, linked to its viewer'
+        "</figcaption></a></figure>"
+    )
+    assert captions(body) == [("Our own picture, linked to its viewer", None)]
+
+
+def test_author_boxes_players_quotes_logos_and_labels_are_not_captions():
+    body = (
+        '<figure><img src="/writer.jpg"/><figcaption><address>By <a rel="author" href="/authors/jane">Jane Roe</a>'
+        "</address></figcaption></figure>"
+        '<div class="video-player"><img src="/poster.jpg"/><figcaption>Watch: the council meeting</figcaption></div>'
+        "<figure><blockquote><p>We will run buses all night.</p></blockquote><figcaption>The mayor</figcaption>"
+        "</figure>"
+        "<figure><figcaption>Powered by</figcaption><svg></svg></figure>"
+        '<figure><img src="/icon.png"/><figcaption>Menu</figcaption></figure>'
+        '<figure><img src="/bus.jpg"/><figcaption>A night bus on its first run.</figcaption></figure>'
+    )
+    assert captions(body) == [("A night bus on its first run.", None)]
+
+
+def test_captions_in_the_page_furniture_are_left_out():
+    html = page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS)).replace(
+        "<h2>Most read</h2>", '<figure><img src="/x.jpg"/><figcaption>Most read picture</figcaption></figure>'
+    )
+    assert article(html).images == []
+
+
+def test_the_site_header_is_furniture_but_a_header_with_the_headline_is_the_article_own():
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/></head><body><header class="site">'
+        '<nav><a href="/">Home</a></nav><figure><img src="/promo.jpg"/><figcaption>Subscribe to our newsletter'
+        '</figcaption></figure></header><header class="entry-header"><h1>Night buses</h1><figure><img src="/lead.jpg"/>'
+        "<figcaption>The first night bus leaves the depot.</figcaption></figure></header>"
+        f'<div class="entry-content">{paras(ENGLISH_PARAS)}</div></body></html>'
+    )
+    result = article(html)
+    assert [image.caption for image in result.images] == ["The first night bus leaves the depot."]
+    assert result.caption == "The first night bus leaves the depot."
+
+
+def test_credit_elements_split_off_the_caption():
+    body = (
+        '<figure><img src="/a.jpg"/><figcaption><p>The depot at dawn. <cite>AP</cite></p></figcaption></figure>'
+        '<figure><img src="/b.jpg"/><figcaption><span>The depot at night, with the new buses.</span>'
+        "<span>Getty Images</span></figcaption></figure>"
+        '<figure><img src="/c.jpg"/><figcaption><span class="credit">(Image credit: City Transit)</span>'
+        "</figcaption></figure>"
+        '<figure><img src="/d.jpg"/><figcaption>The new ticket machines. <span class="caption-author">Jane Roe'
+        "</span></figcaption></figure>"
+    )
+    assert captions(body) == [
+        ("The depot at dawn.", "AP"),
+        ("The depot at night, with the new buses.", "Getty Images"),
+        (None, "City Transit"),
+        ("The new ticket machines.", "Jane Roe"),
+    ]
 
 
 # --- attribution -------------------------------------------------------------------------------------------------
