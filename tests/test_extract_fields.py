@@ -819,3 +819,18 @@ def test_utf8_bytes_win_over_a_wrong_declared_charset():
         '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"/>',
     )
     assert article(html.encode("utf-8")).title == "La sanción"
+
+
+# --- client-rendered pages ---------------------------------------------------------------------------------------
+
+
+def test_a_client_rendered_page_is_read_from_the_article_its_script_carries():
+    state = {"detail": {"title": "Night buses", "contentHtml": paras(ENGLISH_PARAS) + "<p>More to follow.</p>"}}
+    script = f"<script>window.__STATE__ = {json.dumps(state)};</script>"
+    result = article(page('<div id="root"></div>' + script, '<meta property="og:title" content="Night buses"/>'))
+    assert result.body.split("\n")[:3] == ENGLISH_PARAS and result.title == "Night buses"
+
+
+def test_a_near_empty_page_without_script_content_is_still_no_article():
+    result = extract(page("<h1>Night buses</h1><p>Loading…</p><script>var x = 1;</script>"), "https://n.example/a")
+    assert isinstance(result, NotArticle) and result.reason.startswith("too little text")

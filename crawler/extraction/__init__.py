@@ -14,6 +14,7 @@ from crawler.extraction.authors import extract_authors
 from crawler.extraction.body import extract_body_lines
 from crawler.extraction.captions import extract_images
 from crawler.extraction.dates import extract_dates
+from crawler.extraction.hydrated import hydrated_page
 from crawler.extraction.language import detect_language
 from crawler.extraction.metadata import extract_description, extract_image_url, extract_section, extract_tags
 from crawler.extraction.page import NotHtml, Page, ld_types, parse_page, text_of
@@ -59,7 +60,11 @@ def extract_and_keep(
     return result
 
 
-def _extract(page: Page, source: Source | None, fetched_at: datetime | None) -> Article | NotArticle:
+def _extract(
+    page: Page, source: Source | None, fetched_at: datetime | None, rendered: bool = False
+) -> Article | NotArticle:
+    """The record of a parsed page; a page with too little text in its markup is read again with the article its
+    scripts carry (`rendered`: this is that second reading)."""
     selectors = source.selectors if source else {}
     tz = ZoneInfo(source.timezone if source else "UTC")
     title = extract_title(page, selectors.get("title"))
@@ -70,6 +75,10 @@ def _extract(page: Page, source: Source | None, fetched_at: datetime | None) -> 
     body = "\n".join(lines)
     words = count_words(body)
     reason = _not_article_reason(page, lines, words)
+    if reason and words < MIN_WORDS and not rendered:
+        hydrated = hydrated_page(page)
+        if hydrated is not None:
+            return _extract(hydrated, source, fetched_at, rendered=True)
     if reason:
         return NotArticle(page.url, reason)
     language = detect_language(body, page.html_lang, source.language if source else None)
