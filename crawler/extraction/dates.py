@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 from htmldate import find_date
 
-from crawler.extraction.page import ARTICLE_TYPES, Page, ld_types, text_of
+from crawler.extraction.page import Page, text_of
 
 PUBLISHED_META = (
     "article:published_time",
@@ -206,14 +206,10 @@ def _printed_variants(text: str) -> Iterator[str]:
 
 
 def _ld_objects(page: Page) -> Iterator[dict[str, Any]]:
-    """JSON-LD objects, the article first, with articles nested as a page's mainEntity ahead of the page."""
+    """JSON-LD objects, the article first (page.py flattens one nested as a page's mainEntity)."""
     article = page.article_ld
     if article:
         yield article
-    for obj in page.jsonld:
-        nested = obj.get("mainEntity")
-        if isinstance(nested, dict) and ld_types(nested) & ARTICLE_TYPES:
-            yield nested
     yield from page.jsonld
 
 

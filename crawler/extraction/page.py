@@ -168,7 +168,7 @@ def _meta(tree: Any) -> dict[str, list[str]]:
 
 
 def _jsonld(tree: Any) -> list[dict[str, Any]]:
-    """Every JSON-LD object of the page, @graph and lists flattened."""
+    """Every JSON-LD object of the page, @graph, lists and a page's article (mainEntity) flattened."""
     found: list[dict[str, Any]] = []
     for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
         raw = (script.text or "").strip()
@@ -194,6 +194,9 @@ def _flatten(data: Any, found: list[dict[str, Any]]) -> None:
             _flatten(data["@graph"], found)
         if "@type" in data:
             found.append(data)
+        nested = data.get("mainEntity")  # a WebPage describing the article it holds
+        if isinstance(nested, dict) and ld_types(nested) & ARTICLE_TYPES:
+            found.append(nested)
 
 
 def text_of(node: Any) -> str:
