@@ -1,4 +1,8 @@
-"""The article text: trafilatura on the page without figures and embedded chrome, one paragraph or heading a line."""
+"""The article text: trafilatura on the page without figures and embedded chrome, one paragraph or heading a line.
+
+The page's tree is shared with the other fields, so it is never edited: the blocks to leave out are found on it
+and handed to trafilatura as one XPath of positional paths, which trafilatura prunes from the copy it makes anyway.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import re
 from typing import Any
 
 import trafilatura
+from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from crawler.extraction.page import Page, text_of
 
@@ -17,51 +23,95 @@ from crawler.extraction.page import Page, text_of
 EMBED_TAGS = ("figure", "figcaption")
 EMBED_BLOCKQUOTES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 EMBED_CLASS = re.compile(
-    r"^(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_]|$)|"
+    r"(?:^|\s)(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|"
     r"author-bio|author-box|read-?more|most-read)",
     re.I,
 )
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
+VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
+# HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first
+NOT_CONTENT = "//comment() | //processing-instruction()"
 
 
 def _is_embed(node: Any) -> bool:
+    """A figure, an embedded post or a block whose class names it chrome."""
     if node.tag in EMBED_TAGS:
         return True
-    classes = (node.get("class") or "").split()
-    if node.tag == "blockquote" and any(c in EMBED_BLOCKQUOTES for c in classes):
+    classes = node.get("class")
+    if not classes:
+        return False
+    if node.tag == "blockquote" and any(c in EMBED_BLOCKQUOTES for c in classes.split()):
         return True
-    return any(EMBED_CLASS.match(c) for c in classes)
+    return bool(EMBED_CLASS.search(classes))
 
 
 def _visible_length(node: Any) -> int:
-    return sum(len(t.strip()) for t in node.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
+    return sum(len(t.strip()) for t in VISIBLE_TEXT(node))
 
 
-def _pruned(page: Page, remove: str | None) -> Any:
+def _embeds(page: Page) -> list[Any]:
+    """The outermost embeds of the page's tree that hold less than MAX_SHARE of its visible text."""
+    body = page.tree.find("body")
+    limit = MAX_SHARE * (_visible_length(body if body is not None else page.tree) or 1)
+    dropped: set[Any] = set()
+    found = []
+    for node in (body if body is not None else page.tree).iterdescendants(etree.Element):
+        if not _is_embed(node) or any(a in dropped for a in node.iterancestors()):
+            continue
+        # text_content() counts scripts too, so it bounds the visible length: the slow count only for big blocks
+        if len(node.text_content()) >= limit and _visible_length(node) >= limit:
+            continue
+        dropped.add(node)
+        found.append(node)
+    return found
+
+
+def _path(node: Any) -> str:
+    """A positional XPath to `node` that holds in any copy of its tree ("/*/*[2]/*[5]")."""
+    steps = []
+    parent = node.getparent()
+    while parent is not None:
+        steps.append(f"*[{1 + sum(1 for _ in node.itersiblings(etree.Element, preceding=True))}]")
+        node, parent = parent, parent.getparent()
+    return "/*/" + "/".join(reversed(steps)) if steps else "/*"
+
+
+def _removed(page: Page, remove: str | None) -> list[Any]:
+    """Nodes of the page's tree the body leaves out: embeds, then the source's own rules as written."""
+    nodes = _embeds(page)
+    if remove:
+        nodes += CSSSelector(remove)(page.tree)
+    return nodes
+
+
+def _pruned_copy(page: Page, nodes: list[Any]) -> Any:
+    """A copy of the page's tree without `nodes` (for a configured body container)."""
     tree = copy.deepcopy(page.tree)
-    body = tree.find("body")
-    total = _visible_length(body if body is not None else tree) or 1
-    embeds = [n for n in tree.iter() if isinstance(n.tag, str) and n.tag not in ("html", "body") and _is_embed(n)]
-    for node in embeds:
-        if node.getparent() is not None and _visible_length(node) < MAX_SHARE * total:
-            node.drop_tree()
-    for node in tree.cssselect(remove) if remove else []:  # the source's own rules are obeyed as written
+    for node in tree.xpath(" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])):
         if node.getparent() is not None:
-            node.drop_tree()
+            node.drop_tree()  # the tail text stays
     return tree
+
+
+def _configured_lines(page: Page, selector: str, nodes: list[Any]) -> list[str]:
+    """Text blocks of the source's configured body container, or [] when the page has none."""
+    if not page.tree.cssselect(selector):
+        return []
+    tree = _pruned_copy(page, nodes)
+    blocks = [text_of(b) for c in tree.cssselect(selector) for b in (c.cssselect(BLOCKS) or [c])]
+    return [b for b in blocks if b]
 
 
 def extract_body_lines(page: Page, selector: str | None = None, remove: str | None = None) -> list[str]:
     """Paragraphs and sub-headings of the article, in order, one per line."""
-    tree = _pruned(page, remove)
+    nodes = _removed(page, remove)
     if selector:
-        containers = tree.cssselect(selector)
-        if containers:
-            blocks = [text_of(b) for c in containers for b in (c.cssselect(BLOCKS) or [c])]
-            return [b for b in blocks if b]
+        lines = _configured_lines(page, selector, nodes)
+        if lines:
+            return lines
     result = trafilatura.bare_extraction(
-        tree,
+        page.tree,
         url=page.url,
         include_comments=False,
         include_tables=True,
@@ -69,6 +119,7 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         include_formatting=False,
         with_metadata=False,
         deduplicate=False,
+        prune_xpath=[" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])],
     )
     text = getattr(result, "text", None) or ""
     return [line.strip() for line in text.split("\n") if line.strip()]
