@@ -27,6 +27,18 @@ EMBED_CLASS = re.compile(
     r"author-bio|author-box|read-?more|most-read)",
     re.I,
 )
+BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also inside compound names ("metro-factbox")
+# A line that only points to another story: a "read more" label alone, or followed by a separator and a headline
+READ_MORE = re.compile(
+    r"^[\W_]{0,3}(?:read (?:more|also|next)|also read|related(?: posts?| stories| articles?| news)?|see also|"
+    r"don'?t miss|more|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|weiterlesen|"
+    r"l[eæä]s (?:også|också|mer|ook|meer)|lees (?:ook|meer)|(?:à )?lire aussi|à lire (?:aussi|également)|voir aussi|"
+    r"leggi anche|lee también|leer más|noticia relacionada|te puede interesar|leia (?:também|mais)|veja também|"
+    r"baca juga|ayrıca (?:okuyun|bakınız)|ilgili haber|اقرأ أيضا|اقرأ أيضاً|اقرأ المزيد)"
+    r"\s*(?:$|[:|»›>\-–—]\s*(?P<headline>.*))",
+    re.I,
+)
+MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
 VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
@@ -39,11 +51,13 @@ def _is_embed(node: Any) -> bool:
     if node.tag in EMBED_TAGS:
         return True
     classes = node.get("class")
+    if node.get("role") == "complementary":
+        return True
     if not classes:
         return False
     if node.tag == "blockquote" and any(c in EMBED_BLOCKQUOTES for c in classes.split()):
         return True
-    return bool(EMBED_CLASS.search(classes))
+    return bool(EMBED_CLASS.search(classes) or BOX_CLASS.search(classes))
 
 
 def _visible_length(node: Any) -> int:
@@ -122,4 +136,10 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         prune_xpath=[" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])],
     )
     text = getattr(result, "text", None) or ""
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    return [line for line in (raw.strip() for raw in text.split("\n")) if line and not _points_elsewhere(line)]
+
+
+def _points_elsewhere(line: str) -> bool:
+    """A "read more" line: a label that points to another story, alone or with its headline."""
+    match = READ_MORE.match(line)
+    return bool(match) and len(match["headline"] or "") <= MAX_HEADLINE
