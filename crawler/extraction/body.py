@@ -39,6 +39,9 @@ READ_MORE = re.compile(
     re.I,
 )
 MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
+MIN_STANDFIRST_WORDS = 6
+WORD = re.compile(r"\w+")
+TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)]")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
 VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
@@ -136,7 +139,38 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         prune_xpath=[" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])],
     )
     text = getattr(result, "text", None) or ""
-    return [line for line in (raw.strip() for raw in text.split("\n")) if line and not _points_elsewhere(line)]
+    lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _points_elsewhere(line)]
+    standfirst = _shown_standfirst(page, lines, nodes)
+    return [standfirst, *lines] if standfirst and lines else lines
+
+
+def _words(text: str) -> str:
+    return " ".join(WORD.findall(text.casefold()))
+
+
+def _block_reading(node: Any, words: str) -> Any:
+    """`node` or one of its two nearest ancestors whose text is exactly `words` (the text may sit in an inline
+    child of its block, as in <p><span>...</span></p>), or None."""
+    for _ in range(3):
+        if node is None or _words(text_of(node)) == words:
+            return node
+        node = node.getparent()
+    return None
+
+
+def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str | None:
+    """The page's description when the page shows it as its own block (the standfirst, which trafilatura often
+    leaves out as part of the header) and the body lacks it; None otherwise."""
+    description = page.first_meta("og:description", "description", "twitter:description")
+    key = _words(description or "")
+    if key.count(" ") + 1 < MIN_STANDFIRST_WORDS or key in _words("\n".join(lines)):
+        return None
+    excluded = set(removed)
+    for text in TEXT_CONTAINING(page.tree, start=description.strip()[:30]):
+        block = _block_reading(text.getparent(), key)
+        if block is not None and not any(a in excluded or a.tag in EMBED_TAGS for a in block.iterancestors()):
+            return text_of(block)
+    return None
 
 
 def _points_elsewhere(line: str) -> bool:
