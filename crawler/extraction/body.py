@@ -42,6 +42,13 @@ MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that 
 MIN_STANDFIRST_WORDS = 6
 WORD = re.compile(r"\w+")
 TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)]")
+# When trafilatura keeps less than this share of the paragraph text of the page's article container (the article
+# split in chunks between ads, and it took one chunk), the container's long paragraphs it missed are put back
+MIN_KEPT_SHARE = 0.6
+MIN_MISSED_CHARS = 120  # shorter paragraphs inside the container are as likely to be chrome as text
+CONTAINERS = etree.XPath('//body//*[@itemprop="articleBody"]')
+ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
+CONTAINER_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//li")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
 VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
@@ -140,8 +147,46 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
     )
     text = getattr(result, "text", None) or ""
     lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _points_elsewhere(line)]
+    lines = _with_missed_paragraphs(page, lines, set(nodes))
     standfirst = _shown_standfirst(page, lines, nodes)
     return [standfirst, *lines] if standfirst and lines else lines
+
+
+def _container_blocks(page: Page, excluded: set[Any]) -> list[Any]:
+    """Text blocks of the article container: the itemprop=articleBody elements, else the outermost <article>
+    with the most paragraphs; blocks inside removed nodes left out."""
+    containers = CONTAINERS(page.tree)
+    if not containers:
+        articles = ARTICLES(page.tree)
+        containers = [max(articles, key=lambda a: len(a.findall(".//p")))] if articles else []
+    return [
+        block
+        for container in containers
+        for block in CONTAINER_BLOCKS(container)
+        if block not in excluded and not any(a in excluded for a in block.iterancestors())
+    ]
+
+
+def _with_missed_paragraphs(page: Page, lines: list[str], excluded: set[Any]) -> list[str]:
+    """`lines`, with the container's long paragraphs put back in place when trafilatura kept too little of it."""
+    blocks = _container_blocks(page, excluded)
+    paragraphs = [text_of(b) for b in blocks if b.tag == "p"]
+    if sum(len(line) for line in lines) >= MIN_KEPT_SHARE * sum(len(p) for p in paragraphs):
+        return lines
+    kept = {_words(line): i for i, line in enumerate(lines)}
+    missed: dict[int, list[str]] = {}  # line index -> paragraphs to put before it
+    position = 0
+    for block in blocks:
+        text = text_of(block)
+        words = _words(text)
+        if words in kept:
+            position = kept[words] + 1
+        elif block.tag == "p" and len(text) >= MIN_MISSED_CHARS:
+            missed.setdefault(position, []).append(text)
+    if not missed:
+        return lines
+    merged = [text for i, line in enumerate(lines) for text in (*missed.get(i, []), line)]
+    return merged + missed.get(len(lines), [])
 
 
 def _words(text: str) -> str:
