@@ -51,6 +51,7 @@ ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
 CONTAINER_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//li")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
+MAX_BOX_SHARE = 0.5  # a box named a fact or info box is a side box up to half the page
 VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 # HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first
 NOT_CONTENT = "//comment() | //processing-instruction()"
@@ -77,13 +78,14 @@ def _visible_length(node: Any) -> int:
 def _embeds(page: Page) -> list[Any]:
     """The outermost embeds of the page's tree that hold less than MAX_SHARE of its visible text."""
     body = page.tree.find("body")
-    limit = MAX_SHARE * (_visible_length(body if body is not None else page.tree) or 1)
+    total = _visible_length(body if body is not None else page.tree) or 1
     dropped: set[Any] = set()
     found = []
     for node in (body if body is not None else page.tree).iterdescendants(etree.Element):
         if not _is_embed(node) or any(a in dropped for a in node.iterancestors()):
             continue
         # text_content() counts scripts too, so it bounds the visible length: the slow count only for big blocks
+        limit = (MAX_BOX_SHARE if BOX_CLASS.search(node.get("class") or "") else MAX_SHARE) * total
         if len(node.text_content()) >= limit and _visible_length(node) >= limit:
             continue
         dropped.add(node)
