@@ -24,7 +24,7 @@ EMBED_TAGS = ("figure", "figcaption")
 EMBED_BLOCKQUOTES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 EMBED_CLASS = re.compile(
     r"(?:^|\s)(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|"
-    r"author-bio|author-box|read-?more|most-read)",
+    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read)",
     re.I,
 )
 BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also inside compound names ("metro-factbox")
