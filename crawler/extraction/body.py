@@ -38,6 +38,13 @@ READ_MORE = re.compile(
     r"\s*(?:$|[:|»›>\-–—]\s*(?P<headline>.*))",
     re.I,
 )
+# A rights notice ("Copyright © 2019 Dow Jones", "Alle Rechte vorbehalten"): the page's small print, not the story
+RIGHTS_NOTICE = re.compile(
+    r"copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
+    r"tutti i diritti riservati|todos os direitos reservados|tüm hakları saklıdır|جميع الحقوق محفوظة",
+    re.I,
+)
+MAX_NOTICE_WORDS = 40
 MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
 MIN_STANDFIRST_WORDS = 6
 WORD = re.compile(r"\w+")
@@ -148,7 +155,7 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         prune_xpath=[" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])],
     )
     text = getattr(result, "text", None) or ""
-    lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _points_elsewhere(line)]
+    lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]
     lines = _with_missed_paragraphs(page, lines, set(nodes))
     standfirst = _shown_standfirst(page, lines, nodes)
     return [standfirst, *lines] if standfirst and lines else lines
@@ -218,6 +225,11 @@ def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str |
         if block is not None and not any(a in excluded or a.tag in EMBED_TAGS for a in block.iterancestors()):
             return text_of(block)
     return None
+
+
+def _is_chrome_line(line: str) -> bool:
+    """A line that points to another story or states the page's rights."""
+    return _points_elsewhere(line) or (bool(RIGHTS_NOTICE.search(line)) and len(line.split()) <= MAX_NOTICE_WORDS)
 
 
 def _points_elsewhere(line: str) -> bool:
