@@ -24,10 +24,11 @@ EMBED_TAGS = ("figure", "figcaption")
 EMBED_BLOCKQUOTES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 EMBED_CLASS = re.compile(
     r"(?:^|\s)(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|"
-    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read)",
+    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read)|(?:fact|info)-?box",
     re.I,
 )
 BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also inside compound names ("metro-factbox")
+EMBED_CANDIDATES = etree.XPath("//body//*[@class or @role or self::figure or self::figcaption]")
 # A line that only points to another story: a "read more" label alone, or followed by a separator and a headline
 READ_MORE = re.compile(
     r"^[\W_]{0,3}(?:read (?:more|also|next)|also read|related(?: posts?| stories| articles?| news)?|see also|"
@@ -48,12 +49,12 @@ MAX_NOTICE_WORDS = 40
 MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
 MIN_STANDFIRST_WORDS = 6
 WORD = re.compile(r"\w+")
-TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)]")
+TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)][not(parent::script or parent::style)]")
 # When trafilatura keeps less than this share of the paragraph text of the page's article container (the article
 # split in chunks between ads, and it took one chunk), the container's long paragraphs it missed are put back
 MIN_KEPT_SHARE = 0.6
 MIN_MISSED_CHARS = 120  # shorter paragraphs inside the container are as likely to be chrome as text
-CONTAINERS = etree.XPath('//body//*[@itemprop="articleBody"]')
+CONTAINERS = etree.XPath('//body//*[@itemprop="articleBody"][not(ancestor::*[@itemprop="articleBody"])]')
 ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
 CONTAINER_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//li")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
@@ -75,7 +76,7 @@ def _is_embed(node: Any) -> bool:
         return False
     if node.tag == "blockquote" and any(c in EMBED_BLOCKQUOTES for c in classes.split()):
         return True
-    return bool(EMBED_CLASS.search(classes) or BOX_CLASS.search(classes))
+    return bool(EMBED_CLASS.search(classes))
 
 
 def _visible_length(node: Any) -> int:
@@ -88,7 +89,7 @@ def _embeds(page: Page) -> list[Any]:
     total = _visible_length(body if body is not None else page.tree) or 1
     dropped: set[Any] = set()
     found = []
-    for node in (body if body is not None else page.tree).iterdescendants(etree.Element):
+    for node in EMBED_CANDIDATES(page.tree):
         if not _is_embed(node) or any(a in dropped for a in node.iterancestors()):
             continue
         # text_content() counts scripts too, so it bounds the visible length: the slow count only for big blocks
@@ -161,39 +162,47 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
     return [standfirst, *lines] if standfirst and lines else lines
 
 
-def _container_blocks(page: Page, excluded: set[Any]) -> list[Any]:
-    """Text blocks of the article container: the itemprop=articleBody elements, else the outermost <article>
-    with the most paragraphs; blocks inside removed nodes left out."""
+def _containers(page: Page) -> list[Any]:
+    """The article container: the outermost itemprop=articleBody elements, else the outermost <article> with the
+    most paragraphs."""
     containers = CONTAINERS(page.tree)
     if not containers:
         articles = ARTICLES(page.tree)
         containers = [max(articles, key=lambda a: len(a.findall(".//p")))] if articles else []
-    return [
+    return containers
+
+
+def _with_missed_paragraphs(page: Page, lines: list[str], excluded: set[Any]) -> list[str]:
+    """`lines`, with the container's long paragraphs put back in place when trafilatura kept too little of it."""
+    containers = _containers(page)
+    kept = sum(len(line) for line in lines)
+    # raw text_content() bounds the paragraphs' text from above: the exact count only when the bound is crossed
+    if kept >= MIN_KEPT_SHARE * sum(len(p.text_content()) for c in containers for p in c.iter("p")):
+        return lines
+    blocks = [
         block
         for container in containers
         for block in CONTAINER_BLOCKS(container)
         if block not in excluded and not any(a in excluded for a in block.iterancestors())
     ]
-
-
-def _with_missed_paragraphs(page: Page, lines: list[str], excluded: set[Any]) -> list[str]:
-    """`lines`, with the container's long paragraphs put back in place when trafilatura kept too little of it."""
-    blocks = _container_blocks(page, excluded)
-    paragraphs = [text_of(b) for b in blocks if b.tag == "p"]
-    if sum(len(line) for line in lines) >= MIN_KEPT_SHARE * sum(len(p) for p in paragraphs):
+    tagged = [(b.tag, text_of(b)) for b in blocks]
+    if kept >= MIN_KEPT_SHARE * sum(len(text) for tag, text in tagged if tag == "p"):
         return lines
-    kept = {_words(line): i for i, line in enumerate(lines)}
+    return _merged(lines, tagged)
+
+
+def _merged(lines: list[str], blocks: list[tuple[str, str]]) -> list[str]:
+    """`lines` with the long paragraphs among `blocks` (tag, text) that they lack, each after the last line that
+    precedes it in `blocks`."""
+    index = {_words(line): i for i, line in enumerate(lines)}
     missed: dict[int, list[str]] = {}  # line index -> paragraphs to put before it
     position = 0
-    for block in blocks:
-        text = text_of(block)
+    for tag, text in blocks:
         words = _words(text)
-        if words in kept:
-            position = kept[words] + 1
-        elif block.tag == "p" and len(text) >= MIN_MISSED_CHARS:
+        if words in index:
+            position = index[words] + 1
+        elif tag == "p" and len(text) >= MIN_MISSED_CHARS:
             missed.setdefault(position, []).append(text)
-    if not missed:
-        return lines
     merged = [text for i, line in enumerate(lines) for text in (*missed.get(i, []), line)]
     return merged + missed.get(len(lines), [])
 
@@ -202,11 +211,13 @@ def _words(text: str) -> str:
     return " ".join(WORD.findall(text.casefold()))
 
 
-def _block_reading(node: Any, words: str) -> Any:
+def _block_reading(node: Any, words: str, length: int) -> Any:
     """`node` or one of its two nearest ancestors whose text is exactly `words` (the text may sit in an inline
-    child of its block, as in <p><span>...</span></p>), or None."""
+    child of its block, as in <p><span>...</span></p>), or None; `length`: the characters of the text sought."""
     for _ in range(3):
-        if node is None or _words(text_of(node)) == words:
+        if node is None or len(node.text_content()) > 2 * length:  # a container of more than the text
+            return None
+        if _words(text_of(node)) == words:
             return node
         node = node.getparent()
     return None
@@ -215,15 +226,15 @@ def _block_reading(node: Any, words: str) -> Any:
 def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str | None:
     """The page's description when the page shows it as its own block (the standfirst, which trafilatura often
     leaves out as part of the header) and the body lacks it; None otherwise."""
-    description = page.first_meta("og:description", "description", "twitter:description")
-    key = _words(description or "")
-    if key.count(" ") + 1 < MIN_STANDFIRST_WORDS or key in _words("\n".join(lines)):
+    description = (page.first_meta("og:description", "description", "twitter:description") or "").strip()
+    key = _words(description)
+    if key.count(" ") + 1 < MIN_STANDFIRST_WORDS:
         return None
     excluded = set(removed)
-    for text in TEXT_CONTAINING(page.tree, start=description.strip()[:30]):
-        block = _block_reading(text.getparent(), key)
+    for text in TEXT_CONTAINING(page.tree, start=description[:30]):
+        block = _block_reading(text.getparent(), key, len(description))
         if block is not None and not any(a in excluded or a.tag in EMBED_TAGS for a in block.iterancestors()):
-            return text_of(block)
+            return None if key in _words("\n".join(lines)) else text_of(block)
     return None
 
 
