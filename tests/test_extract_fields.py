@@ -127,7 +127,10 @@ def test_body_without_side_boxes():
     aside = (
         "<div role='complementary'><p>Help line: call the transit office on weekdays between nine and five.</p></div>"
     )
-    result = article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS[:2]) + box + aside + paras(ENGLISH_PARAS[2:])))
+    poll = "<div class='Article_elementPoll__x1'><p>Should night buses run every fifteen minutes?</p></div>"
+    follow = "<div data-testid='InfoBox'><h3>Follow us</h3><p>Get the morning briefing in your messenger app.</p></div>"
+    chrome = box + aside + poll + follow
+    result = article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS[:2]) + chrome + paras(ENGLISH_PARAS[2:])))
     assert result.body.split("\n") == ENGLISH_PARAS
 
 

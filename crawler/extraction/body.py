@@ -24,11 +24,11 @@ EMBED_TAGS = ("figure", "figcaption")
 EMBED_BLOCKQUOTES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 EMBED_CLASS = re.compile(
     r"(?:^|\s)(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|"
-    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read)|(?:fact|info)-?box",
+    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read)|(?:fact|info)-?box|poll(?:[-_]|$)",
     re.I,
 )
-BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also inside compound names ("metro-factbox")
-EMBED_CANDIDATES = etree.XPath("//body//*[@class or @role or self::figure or self::figcaption]")
+BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also in compound names ("metro-factbox", data-testid)
+EMBED_CANDIDATES = etree.XPath("//body//*[@class or @role or @data-testid or self::figure or self::figcaption]")
 # A line that only points to another story: a "read more" label alone, or followed by a separator and a headline
 READ_MORE = re.compile(
     r"^[\W_]{0,3}(?:read (?:more|also|next)|also read|related(?: posts?| stories| articles?| news)?|see also|"
@@ -70,7 +70,7 @@ def _is_embed(node: Any) -> bool:
     if node.tag in EMBED_TAGS:
         return True
     classes = node.get("class")
-    if node.get("role") == "complementary":
+    if node.get("role") == "complementary" or BOX_CLASS.search(node.get("data-testid") or ""):
         return True
     if not classes:
         return False
