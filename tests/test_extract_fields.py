@@ -13,9 +13,11 @@ from conftest import SHARED
 from crawler.extraction import extract
 from crawler.extraction.attribution import split_attribution
 from crawler.extraction.authors import clean_name
+from crawler.extraction.body import _with_missed_paragraphs
 from crawler.extraction.captions import split_credit
 from crawler.extraction.dates import parse_visible, url_date
 from crawler.extraction.language import detect_language
+from crawler.extraction.page import parse_page
 from crawler.extraction.title import strip_site_name
 from crawler.items import Article, NotArticle
 from crawler.sources import Source
@@ -53,6 +55,11 @@ def page(body: str, head: str = "", lang: str = "en", dir_: str = "ltr") -> str:
 
 def paras(items: list[str]) -> str:
     return "".join(f"<p>{p}</p>" for p in items)
+
+
+def extract_body_lines_from(html: str, kept: list[str]) -> list[str]:
+    """What the body keeps of `html` when trafilatura returned only `kept`."""
+    return _with_missed_paragraphs(parse_page(html, "https://news.example/article/1"), kept, set())
 
 
 def article(html: str, url: str = "https://news.example/article/1", source: Source | None = None, now=None) -> Article:
@@ -177,6 +184,56 @@ def test_body_is_paragraphs_and_subheadings_one_per_line_without_chrome():
 def test_body_arabic_rtl_text_is_untouched():
     result = article(page("<h1>حزمة دعم</h1>" + paras(ARABIC_PARAS), lang="ar", dir_="rtl"), source=KUWAIT)
     assert result.body.split("\n") == ARABIC_PARAS
+
+
+def test_body_keeps_the_text_after_an_html_comment():
+    body = (
+        "<h1>Night buses</h1><p>The city council voted on Tuesday <!-- ad slot --> to extend the late-night bus service to every district.</p>"
+        + paras(ENGLISH_PARAS[1:])
+    )
+    assert "to extend the late-night bus service" in article(page(body)).body
+
+
+def test_body_without_side_boxes():
+    box = "<div class='article-factbox'><h3>Fact file</h3><p>Night buses first ran in the city in 1998, on four routes.</p></div>"
+    aside = (
+        "<div role='complementary'><p>Help line: call the transit office on weekdays between nine and five.</p></div>"
+    )
+    poll = "<div class='Article_elementPoll__x1'><p>Should night buses run every fifteen minutes?</p></div>"
+    follow = "<div data-testid='InfoBox'><h3>Follow us</h3><p>Get the morning briefing in your messenger app.</p></div>"
+    chrome = box + aside + poll + follow
+    result = article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS[:2]) + chrome + paras(ENGLISH_PARAS[2:])))
+    assert result.body.split("\n") == ENGLISH_PARAS
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<p><strong>Read more:</strong> <a href='/a/2'>Trams return to the old town</a></p>",
+        "<p>ALSO READ: <a href='/a/3'>Council approves parking fees</a></p>",
+        "<p>اقرأ أيضاً: <a href='/a/4'>افتتاح خط جديد للحافلات</a></p>",
+        "<p>Copyright © 2024 Example News. All rights reserved.</p>",
+    ],
+)
+def test_body_without_read_more_and_rights_lines(line):
+    result = article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS[:2]) + line + paras(ENGLISH_PARAS[2:])))
+    assert result.body.split("\n") == ENGLISH_PARAS
+
+
+def test_body_leads_with_the_standfirst_the_page_shows():
+    standfirst = "Every district gets a night bus from next month, after a three-year campaign by residents."
+    head = f'<meta property="og:description" content="{standfirst}"/>'
+    html = page(paras(ENGLISH_PARAS), head).replace(
+        "<main>", f"<main><h1>Night buses</h1><p class='teaser'>{standfirst}</p>"
+    )
+    assert article(html).body.split("\n")[0] == standfirst
+
+
+def test_body_puts_back_the_paragraphs_of_its_container_trafilatura_missed():
+    chunks = [p + " " + p for p in ENGLISH_PARAS]
+    html = page("<h1>Night buses</h1>" + paras(chunks))
+    lines = extract_body_lines_from(html, kept=[chunks[0]])
+    assert lines == chunks
 
 
 # --- captions ----------------------------------------------------------------------------------------------------

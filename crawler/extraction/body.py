@@ -1,4 +1,8 @@
-"""The article text: trafilatura on the page without figures and embedded chrome, one paragraph or heading a line."""
+"""The article text: trafilatura on the page without figures and embedded chrome, one paragraph or heading a line.
+
+The page's tree is shared with the other fields, so it is never edited: the blocks to leave out are found on it
+and handed to trafilatura as one XPath of positional paths, which trafilatura prunes from the copy it makes anyway.
+"""
 
 from __future__ import annotations
 
@@ -7,61 +11,142 @@ import re
 from typing import Any
 
 import trafilatura
+from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from crawler.extraction.page import Page, text_of
 
 # Blocks that sit inside article bodies but are not the article's text. Class rules look at whole class tokens
-# by their start ("related-posts", "newsletter-box"), never substrings: WordPress puts tag and category slugs
-# ("tag-advertising") in the classes of the element that wraps the whole post. Measured on fundus-dev and
+# by their start ("related-posts", "newsletter-box"), not substrings: WordPress puts tag and category slugs
+# ("tag-advertising") in the classes of the element that wraps the whole post. Only fact/info boxes and polls are
+# found inside compound names ("metro-factbox", "Article_elementPoll__x"). Measured on fundus-dev and
 # zyte-dev: none of these lowers body F1; broader rules such as [class*=share] or <form> do.
 EMBED_TAGS = ("figure", "figcaption")
 EMBED_BLOCKQUOTES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 EMBED_CLASS = re.compile(
-    r"^(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_]|$)|"
-    r"author-bio|author-box|read-?more|most-read)",
+    r"(?:^|\s)(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|"
+    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read)|(?:fact|info)-?box|poll(?:[-_]|$)",
     re.I,
 )
+BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also in compound names ("metro-factbox", data-testid)
+EMBED_CANDIDATES = etree.XPath("//body//*[@class or @role or @data-testid or self::figure or self::figcaption]")
+# A line that only points to another story: a "read more" label alone, or followed by a separator and a headline
+READ_MORE = re.compile(
+    r"^[\W_]{0,3}(?:read (?:more|also|next)|also read|related(?: posts?| stories| articles?| news)?|see also|"
+    r"don'?t miss|more|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|weiterlesen|"
+    r"l[eæä]s (?:også|också|mer|ook|meer)|lees (?:ook|meer)|(?:à )?lire aussi|à lire (?:aussi|également)|voir aussi|"
+    r"leggi anche|lee también|leer más|noticia relacionada|te puede interesar|leia (?:também|mais)|veja também|"
+    r"baca juga|ayrıca (?:okuyun|bakınız)|ilgili haber|اقرأ أيضا|اقرأ أيضاً|اقرأ المزيد)"
+    r"\s*(?:$|[:|»›>\-–—]\s*(?P<headline>.*))",
+    re.I,
+)
+# A rights notice ("Copyright © 2019 Dow Jones", "Alle Rechte vorbehalten"): the page's small print, not the story
+RIGHTS_NOTICE = re.compile(
+    r"copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
+    r"tutti i diritti riservati|todos os direitos reservados|tüm hakları saklıdır|جميع الحقوق محفوظة",
+    re.I,
+)
+MAX_NOTICE_WORDS = 40
+MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
+MIN_STANDFIRST_WORDS = 6
+WORD = re.compile(r"\w+")
+TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)][not(parent::script or parent::style)]")
+# When trafilatura keeps less than this share of the paragraph text of the page's article container (the article
+# split in chunks between ads, and it took one chunk), the container's long paragraphs it missed are put back
+MIN_KEPT_SHARE = 0.6
+MIN_MISSED_CHARS = 120  # shorter paragraphs inside the container are as likely to be chrome as text
+CONTAINERS = etree.XPath('//body//*[@itemprop="articleBody"][not(ancestor::*[@itemprop="articleBody"])]')
+ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
+CONTAINER_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//li")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
+MAX_BOX_SHARE = 0.5  # a box named a fact or info box is a side box up to half the page
+VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
+# HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first
+NOT_CONTENT = "//comment() | //processing-instruction()"
 
 
 def _is_embed(node: Any) -> bool:
+    """A figure, an embedded post or a block whose class names it chrome."""
     if node.tag in EMBED_TAGS:
         return True
-    classes = (node.get("class") or "").split()
-    if node.tag == "blockquote" and any(c in EMBED_BLOCKQUOTES for c in classes):
+    classes = node.get("class")
+    if node.get("role") == "complementary" or BOX_CLASS.search(node.get("data-testid") or ""):
         return True
-    return any(EMBED_CLASS.match(c) for c in classes)
+    if not classes:
+        return False
+    if node.tag == "blockquote" and any(c in EMBED_BLOCKQUOTES for c in classes.split()):
+        return True
+    return bool(EMBED_CLASS.search(classes))
 
 
 def _visible_length(node: Any) -> int:
-    return sum(len(t.strip()) for t in node.xpath(".//text()[not(ancestor::script or ancestor::style)]"))
+    return sum(len(t.strip()) for t in VISIBLE_TEXT(node))
 
 
-def _pruned(page: Page, remove: str | None) -> Any:
+def _embeds(page: Page) -> list[Any]:
+    """The outermost embeds of the page's tree that hold less than MAX_SHARE of its visible text."""
+    body = page.tree.find("body")
+    total = _visible_length(body if body is not None else page.tree) or 1
+    dropped: set[Any] = set()
+    found = []
+    for node in EMBED_CANDIDATES(page.tree):
+        if not _is_embed(node) or any(a in dropped for a in node.iterancestors()):
+            continue
+        # text_content() counts scripts too, so it bounds the visible length: the slow count only for big blocks
+        limit = (MAX_BOX_SHARE if BOX_CLASS.search(node.get("class") or "") else MAX_SHARE) * total
+        if len(node.text_content()) >= limit and _visible_length(node) >= limit:
+            continue
+        dropped.add(node)
+        found.append(node)
+    return found
+
+
+def _path(node: Any) -> str:
+    """A positional XPath to `node` that holds in any copy of its tree ("/*/*[2]/*[5]")."""
+    steps = []
+    parent = node.getparent()
+    while parent is not None:
+        steps.append(f"*[{1 + sum(1 for _ in node.itersiblings(etree.Element, preceding=True))}]")
+        node, parent = parent, parent.getparent()
+    return "/*/" + "/".join(reversed(steps)) if steps else "/*"
+
+
+def _removed(page: Page, remove: str | None) -> list[Any]:
+    """Nodes of the page's tree the body leaves out: embeds, then the source's own rules as written."""
+    nodes = _embeds(page)
+    if remove:
+        nodes += CSSSelector(remove)(page.tree)
+    return nodes
+
+
+def _pruned_copy(page: Page, nodes: list[Any]) -> Any:
+    """A copy of the page's tree without `nodes` (for a configured body container)."""
     tree = copy.deepcopy(page.tree)
-    body = tree.find("body")
-    total = _visible_length(body if body is not None else tree) or 1
-    embeds = [n for n in tree.iter() if isinstance(n.tag, str) and n.tag not in ("html", "body") and _is_embed(n)]
-    for node in embeds:
-        if node.getparent() is not None and _visible_length(node) < MAX_SHARE * total:
-            node.drop_tree()
-    for node in tree.cssselect(remove) if remove else []:  # the source's own rules are obeyed as written
+    for node in tree.xpath(" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])):
         if node.getparent() is not None:
-            node.drop_tree()
+            node.drop_tree()  # the tail text stays
     return tree
+
+
+def _configured_lines(page: Page, selector: str, nodes: list[Any]) -> list[str]:
+    """Text blocks of the source's configured body container, or [] when the page has none."""
+    if not page.tree.cssselect(selector):
+        return []
+    tree = _pruned_copy(page, nodes)
+    blocks = [text_of(b) for c in tree.cssselect(selector) for b in (c.cssselect(BLOCKS) or [c])]
+    return [b for b in blocks if b]
 
 
 def extract_body_lines(page: Page, selector: str | None = None, remove: str | None = None) -> list[str]:
     """Paragraphs and sub-headings of the article, in order, one per line."""
-    tree = _pruned(page, remove)
+    nodes = _removed(page, remove)
     if selector:
-        containers = tree.cssselect(selector)
-        if containers:
-            blocks = [text_of(b) for c in containers for b in (c.cssselect(BLOCKS) or [c])]
-            return [b for b in blocks if b]
+        lines = _configured_lines(page, selector, nodes)
+        if lines:
+            return lines
     result = trafilatura.bare_extraction(
-        tree,
+        page.tree,
         url=page.url,
         include_comments=False,
         include_tables=True,
@@ -69,6 +154,97 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         include_formatting=False,
         with_metadata=False,
         deduplicate=False,
+        prune_xpath=[" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])],
     )
     text = getattr(result, "text", None) or ""
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]
+    lines = _with_missed_paragraphs(page, lines, set(nodes))
+    standfirst = _shown_standfirst(page, lines, nodes)
+    return [standfirst, *lines] if standfirst and lines else lines
+
+
+def _containers(page: Page) -> list[Any]:
+    """The article container: the outermost itemprop=articleBody elements, else the outermost <article> with the
+    most paragraphs."""
+    containers = CONTAINERS(page.tree)
+    if not containers:
+        articles = ARTICLES(page.tree)
+        containers = [max(articles, key=lambda a: len(a.findall(".//p")))] if articles else []
+    return containers
+
+
+def _with_missed_paragraphs(page: Page, lines: list[str], excluded: set[Any]) -> list[str]:
+    """`lines`, with the container's long paragraphs put back in place when trafilatura kept too little of it."""
+    containers = _containers(page)
+    kept = sum(len(line) for line in lines)
+    # raw text_content() bounds the paragraphs' text from above: the exact count only when the bound is crossed
+    if kept >= MIN_KEPT_SHARE * sum(len(p.text_content()) for c in containers for p in c.iter("p")):
+        return lines
+    blocks = [
+        block
+        for container in containers
+        for block in CONTAINER_BLOCKS(container)
+        if block not in excluded and not any(a in excluded for a in block.iterancestors())
+    ]
+    tagged = [(b.tag, text_of(b)) for b in blocks]
+    if kept >= MIN_KEPT_SHARE * sum(len(text) for tag, text in tagged if tag == "p"):
+        return lines
+    return _merged(lines, tagged)
+
+
+def _merged(lines: list[str], blocks: list[tuple[str, str]]) -> list[str]:
+    """`lines` with the long paragraphs among `blocks` (tag, text) that they lack, each after the last line that
+    precedes it in `blocks`."""
+    index = {_words(line): i for i, line in enumerate(lines)}
+    missed: dict[int, list[str]] = {}  # line index -> paragraphs to put before it
+    position = 0
+    for tag, text in blocks:
+        words = _words(text)
+        if words in index:
+            position = index[words] + 1
+        elif tag == "p" and len(text) >= MIN_MISSED_CHARS:
+            missed.setdefault(position, []).append(text)
+    merged = [text for i, line in enumerate(lines) for text in (*missed.get(i, []), line)]
+    return merged + missed.get(len(lines), [])
+
+
+def _words(text: str) -> str:
+    return " ".join(WORD.findall(text.casefold()))
+
+
+def _block_reading(node: Any, words: str, length: int) -> Any:
+    """`node` or one of its two nearest ancestors whose text is exactly `words` (the text may sit in an inline
+    child of its block, as in <p><span>...</span></p>), or None; `length`: the characters of the text sought."""
+    for _ in range(3):
+        if node is None or len(node.text_content()) > 2 * length:  # a container of more than the text
+            return None
+        if _words(text_of(node)) == words:
+            return node
+        node = node.getparent()
+    return None
+
+
+def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str | None:
+    """The page's description when the page shows it as its own block (the standfirst, which trafilatura often
+    leaves out as part of the header) and the body lacks it; None otherwise."""
+    description = (page.first_meta("og:description", "description", "twitter:description") or "").strip()
+    key = _words(description)
+    if key.count(" ") + 1 < MIN_STANDFIRST_WORDS:
+        return None
+    excluded = set(removed)
+    for text in TEXT_CONTAINING(page.tree, start=description[:30]):
+        block = _block_reading(text.getparent(), key, len(description))
+        if block is not None and not any(a in excluded or a.tag in EMBED_TAGS for a in block.iterancestors()):
+            return None if key in _words("\n".join(lines)) else text_of(block)
+    return None
+
+
+def _is_chrome_line(line: str) -> bool:
+    """A line that points to another story or states the page's rights."""
+    return _points_elsewhere(line) or (bool(RIGHTS_NOTICE.search(line)) and len(line.split()) <= MAX_NOTICE_WORDS)
+
+
+def _points_elsewhere(line: str) -> bool:
+    """A "read more" line: a label that points to another story, alone or with its headline."""
+    match = READ_MORE.match(line)
+    return bool(match) and len(match["headline"] or "") <= MAX_HEADLINE
