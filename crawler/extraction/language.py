@@ -10,6 +10,7 @@ from langdetect import DetectorFactory, LangDetectException, detect_langs, detec
 
 DetectorFactory.seed = 0  # langdetect is random without a seed
 MIN_CHARS = 200  # below this, detection is a guess: trust the page's declaration
+SAMPLE_CHARS = 1000  # what detection reads: on the benchmark pages, the same answers as 5,000 in a third of the time
 SUPPORTED_SHARE = 0.2  # a declared language the detector knows is kept while it gets at least this probability
 SURE = 0.9  # a guess this probable overrules a declared language of another script
 SAME_LANGUAGE = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}  # one code per language (langdetect's)
@@ -22,7 +23,7 @@ def detect_language(body: str, declared: str | None, hint: str | None) -> str | 
     if len(body) < MIN_CHARS:
         return claimed
     try:
-        guesses = [(g.lang.split("-")[0], g.prob) for g in detect_langs(body[:5000])]
+        guesses = [(g.lang.split("-")[0], g.prob) for g in detect_langs(body[:SAMPLE_CHARS])]
     except LangDetectException:
         return claimed
     best, sure = guesses[0]
