@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -53,10 +54,24 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA busy_timeout = 30000")
-    db.enable_wal()
+    _enable_wal(db)
     db.execute("PRAGMA synchronous = NORMAL")
     ensure_schema(db)
     return db
+
+
+def _enable_wal(db: sqlite_utils.Database, wait: float = 30.0) -> None:
+    """WAL mode. Switching a new database to it takes an exclusive lock without SQLite's busy wait, so two
+    processes opening one new database at once would see "database is locked": the switch is tried again."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def write_failure(exc: Exception, path: str | Path) -> tuple[str, str]:
