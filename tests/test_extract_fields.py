@@ -213,11 +213,28 @@ def test_body_without_side_boxes():
         "<p>ALSO READ: <a href='/a/3'>Council approves parking fees</a></p>",
         "<p>اقرأ أيضاً: <a href='/a/4'>افتتاح خط جديد للحافلات</a></p>",
         "<p>Copyright © 2024 Example News. All rights reserved.</p>",
+        "<p><strong>Sign up for our free daily newsletter to get the news in your inbox.</strong></p>",
+        "<p><a href='/a/5'>Trams return to the old town after ten years</a> [VIDEO]</p>",
+        "<p>Filed under: Transport | Tags: buses, council</p>",
+        "<p>If you buy something through a link on this page, we may earn a commission.</p>",
     ],
 )
 def test_body_without_read_more_and_rights_lines(line):
     result = article(page("<h1>Night buses</h1>" + paras(ENGLISH_PARAS[:2]) + line + paras(ENGLISH_PARAS[2:])))
     assert result.body.split("\n") == ENGLISH_PARAS
+
+
+def test_body_without_hover_cards_print_only_blocks_hidden_dialogs_and_latest_news():
+    hover = (
+        "<p>The mayor, Jane Doe<span class='rollover-people-block'><a href='/people/jane-doe'>Jane Doe</a>"
+        "<a href='/a/6'>Mayor opens new bridge</a></span>, welcomed the decision.</p>"
+    )
+    print_header = "<div class='print-header'><p>This copy is for your personal, non-commercial use only.</p></div>"
+    dialog = "<div class='email-dialog hide'><p>An error has occurred, please try again later.</p></div>"
+    latest = "<div class='latest-news-box'><ul><li><a href='/a/7'>Ferry fares rise</a> The council set new fares</li></ul></div>"
+    body = print_header + "<h1>Night buses</h1>" + hover + paras(ENGLISH_PARAS) + dialog + latest
+    result = article(page(body))
+    assert result.body.split("\n") == ["The mayor, Jane Doe, welcomed the decision.", *ENGLISH_PARAS]
 
 
 def test_body_leads_with_the_standfirst_the_page_shows():

@@ -17,15 +17,18 @@ from lxml.cssselect import CSSSelector
 from crawler.extraction.page import Page, text_of
 
 # Blocks that sit inside article bodies but are not the article's text. Class rules look at whole class tokens
-# by their start ("related-posts", "newsletter-box"), not substrings: WordPress puts tag and category slugs
-# ("tag-advertising") in the classes of the element that wraps the whole post. Only fact/info boxes and polls are
-# found inside compound names ("metro-factbox", "Article_elementPoll__x"). Measured on fundus-dev and
-# zyte-dev: none of these lowers body F1; broader rules such as [class*=share] or <form> do.
+# by their start ("related-posts", "newsletter-box", "latest-news", "print-header", "tooltip", "rollover-people":
+# hover cards inside links), or whole ("hide": dialogs the page opens on demand), not substrings: WordPress puts tag
+# and category slugs ("tag-advertising") in the classes of the element that wraps the whole post. Only fact/info
+# boxes and polls are found inside compound names ("metro-factbox", "Article_elementPoll__x"). Measured on
+# fundus-dev and zyte-dev: none of these lowers body F1; broader rules such as [class*=share] or <form> do.
 EMBED_TAGS = ("figure", "figcaption")
 EMBED_BLOCKQUOTES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 EMBED_CLASS = re.compile(
     r"(?:^|\s)(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|"
-    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read)|(?:fact|info)-?box|poll(?:[-_]|$)",
+    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read|latest|"
+    r"print-(?:header|footer|tools)|tooltip|popover|hover-?card|rollover|(?:hide|hidden)(?:\s|$))|"
+    r"(?:fact|info)-?box|poll(?:[-_]|$)",
     re.I,
 )
 BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also in compound names ("metro-factbox", data-testid)
@@ -46,6 +49,20 @@ RIGHTS_NOTICE = re.compile(
     r"tutti i diritti riservati|todos os direitos reservados|tüm hakları saklıdır|جميع الحقوق محفوظة",
     re.I,
 )
+# A newsletter prompt ("Sign up for our free daily newsletter"): an invitation to subscribe, not the story
+NEWSLETTER_PROMPT = re.compile(
+    r"(?=.*\bnewsletters?\b)(?=.*(?:sign up|subscribe|inbox|abonnieren|anmelden|inscri|suscr|iscriviti|assine))",
+    re.I,
+)
+# A headline tagged as a link to another story by a bracketed label at its end ("Storm hits coast [VIDEO]")
+LABELLED_LINK = re.compile(r"^.{10,160}\[[A-Z]{3,12}(?: [A-Z]{2,12})?\]\W{0,3}$")
+# A line that files the story under tags or categories ("Filed under: Politics | Tags: elections")
+TAXONOMY_LINE = re.compile(
+    r"\b(?:tags?|filed under|posted in|categor(?:y|ies|ia|ie)|schlagwörter|étiquettes|etiquetas)\s*:", re.I
+)
+MAX_TAXONOMY_WORDS = 25
+# An affiliate disclosure ("we may earn a commission", "Affiliate-Links"): the page's small print, not the story
+AFFILIATE_NOTICE = re.compile(r"affiliate[- ](?:links?|commission)|share of the sale|earn (?:an? )?commission", re.I)
 MAX_NOTICE_WORDS = 40
 MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
 MIN_STANDFIRST_WORDS = 6
@@ -240,8 +257,15 @@ def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str |
 
 
 def _is_chrome_line(line: str) -> bool:
-    """A line that points to another story or states the page's rights."""
-    return _points_elsewhere(line) or (bool(RIGHTS_NOTICE.search(line)) and len(line.split()) <= MAX_NOTICE_WORDS)
+    """A line that points to another story, files the story under tags, or is small print (rights, affiliate
+    links, a newsletter prompt)."""
+    if len(line.split()) <= MAX_NOTICE_WORDS and (
+        RIGHTS_NOTICE.search(line) or AFFILIATE_NOTICE.search(line) or NEWSLETTER_PROMPT.match(line)
+    ):
+        return True
+    if len(line.split()) <= MAX_TAXONOMY_WORDS and TAXONOMY_LINE.search(line):
+        return True
+    return _points_elsewhere(line) or bool(LABELLED_LINK.match(line))
 
 
 def _points_elsewhere(line: str) -> bool:
