@@ -214,6 +214,7 @@ def test_body_without_side_boxes():
         "<p>اقرأ أيضاً: <a href='/a/4'>افتتاح خط جديد للحافلات</a></p>",
         "<p>Copyright © 2024 Example News. All rights reserved.</p>",
         "<p><strong>Sign up for our free daily newsletter to get the news in your inbox.</strong></p>",
+        "<p>Unser Newsletter informiert Sie jeden Abend über das Wichtigste. Hier geht es zur Anmeldung.</p>",
         "<p><a href='/a/5'>Trams return to the old town after ten years</a> [VIDEO]</p>",
         "<p>Filed under: Transport | Tags: buses, council</p>",
         "<p>If you buy something through a link on this page, we may earn a commission.</p>",

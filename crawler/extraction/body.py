@@ -51,7 +51,7 @@ RIGHTS_NOTICE = re.compile(
 )
 # A newsletter prompt ("Sign up for our free daily newsletter"): an invitation to subscribe, not the story
 NEWSLETTER_PROMPT = re.compile(
-    r"(?=.*\bnewsletters?\b)(?=.*(?:sign up|subscribe|inbox|abonnieren|anmelden|inscri|suscr|iscriviti|assine))",
+    r"(?=.*\bnewsletters?\b)(?=.*(?:sign up|subscribe|inbox|abonn|anmeld|inscri|suscr|iscriviti|assine))",
     re.I,
 )
 # A headline tagged as a link to another story by a bracketed label at its end ("Storm hits coast [VIDEO]")
