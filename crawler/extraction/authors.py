@@ -8,13 +8,13 @@ else, or, when the organisation is just the publisher (CMS boilerplate), unless 
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from trafilatura.metadata import extract_author
 
 from crawler.extraction.dates import EASTERN_DIGITS
@@ -32,11 +32,15 @@ META_AUTHORS = (
     "twitter:misc:written by",  # Yoast's reading-time card: "Written by" -> name
 )
 WRITTEN_BY_LABEL = re.compile(r"^(?:written by|author|autor|auteur|autore|yazar|kirjoittaja)$", re.I)
-BYLINE_NODES = (
-    "[itemprop=author] [itemprop=name], [itemprop=author]",
-    "[rel=author]",
-    ".byline .author, .author-name, .byline, .article-author",
+# byline candidates, found in one scan of the page: microdata authors (and the names inside them), rel=author,
+# and the elements whose class names an author or a byline, sorted below by kind of evidence
+BYLINE_CANDIDATES = etree.XPath(
+    "descendant-or-self::*[@itemprop='author' or @itemprop='name' or @rel='author'"
+    " or contains(@class, 'uthor') or contains(@class, 'yline')]"
 )
+BYLINE_CLASS_TOKENS = {"author-name", "byline", "article-author"}  # and `author` inside a `byline`
+CLASS_SPACE = re.compile(r"[ \t\n\r]+")  # how HTML separates class names
+ITEMPROP_NAME = etree.XPath("descendant-or-self::*[@itemprop='name']")
 MICRODATA = ("author", "name")  # schema.org microdata marks the author wherever it stands
 # a class token naming a byline: `author`, `article__author`, `byline-name`, `c-byline__authors`
 BYLINE_CLASS = re.compile(
@@ -65,7 +69,7 @@ AUTHOR_HREF = re.compile(
 )
 AUTHOR_HREF_PARTS = ("uthor", "utor", "uteur", "journalist", "redakteur", "reporter", "writer", "columnist")
 AUTHOR_HREF_PARTS += ("people", "profile", "staff", "yazar", "toimittaja")
-AUTHOR_LINKS = "//a[" + " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS) + "]"
+AUTHOR_LINKS = etree.XPath("//a[" + " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS) + "]")
 PREFIX = re.compile(
     r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
     r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
@@ -200,7 +204,7 @@ def _node_text(node: Any) -> str:
 def _byline_names(node: Any) -> list[str]:
     """Names in one byline element: its itemprop=name parts, else its links to author pages, else its text up to
     the first figure (the date and reading time that bylines often carry after the names)."""
-    named = node.cssselect("[itemprop=name]") or [
+    named = ITEMPROP_NAME(node) or [
         a for a in node.iter("a") if a.get("rel") == "author" or AUTHOR_HREF.search(a.get("href") or "")
     ]
     if named:
@@ -217,15 +221,34 @@ def _byline_names(node: Any) -> list[str]:
 
 
 def _byline_nodes(page: Page) -> list[Any]:
-    """Byline candidates in order of trust: itemprop=author, rel=author, byline/author class names."""
-    found: list[Any] = []
-    for selector in BYLINE_NODES:
-        found += page.tree.cssselect(selector)
-    for node in page.tree.xpath("//*[contains(@class, 'uthor') or contains(@class, 'yline')]"):
+    """Byline candidates in order of trust: itemprop=author (and the itemprop=name parts inside it), rel=author,
+    byline/author class names (the established ones, then any class token naming a byline)."""
+    candidates = BYLINE_CANDIDATES(page.tree)
+    found = [n for n in candidates if n.get("itemprop") == "author" or _microdata_name(n)]
+    found += [n for n in candidates if n.get("rel") == "author"]
+    found += [n for n in candidates if _byline_class(n)]
+    for node in candidates:
         tokens = (node.get("class") or "").split()
         if any(BYLINE_CLASS.match(t) for t in tokens) and not any(NOT_BYLINE_CLASS.search(t) for t in tokens):
             found.append(node)
     return [n for n in found if not n.xpath(NOT_BYLINE_PLACE)]
+
+
+def _microdata_name(node: Any) -> bool:
+    """An itemprop=name element inside an itemprop=author one."""
+    return node.get("itemprop") == "name" and any(a.get("itemprop") == "author" for a in node.iterancestors())
+
+
+def _class_tokens(node: Any) -> set[str]:
+    return set(CLASS_SPACE.split((node.get("class") or "").strip(" \t\n\r")))
+
+
+def _byline_class(node: Any) -> bool:
+    """A class named `byline`, `author-name` or `article-author`, or `author` inside a `byline`."""
+    tokens = _class_tokens(node)
+    if tokens & BYLINE_CLASS_TOKENS:
+        return True
+    return "author" in tokens and any("byline" in _class_tokens(a) for a in node.iterancestors())
 
 
 def _slug_words(text: str) -> list[str]:
@@ -260,7 +283,7 @@ def _article_span(page: Page) -> Callable[[Any], bool]:
 
 def _author_links(page: Page, inside: Callable[[Any], bool]) -> list[str]:
     """Names of the first links in the article to author pages that name their author, with the ones beside it."""
-    links = [a for a in page.tree.xpath(AUTHOR_LINKS) if inside(a) and _is_author_link(a)]
+    links = [a for a in AUTHOR_LINKS(page.tree) if inside(a) and _is_author_link(a)]
     links = [a for a in links if not a.xpath(NOT_AUTHOR_LINK_PLACE)]
     return [_node_text(a) for a in links if a is links[0] or _same_byline(links[0], a)] if links else []
 
@@ -370,5 +393,5 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
         return [name for name in visible if looks_like_a_name(name)] or organisations
     if visible:
         return visible
-    found = extract_author(copy.deepcopy(page.tree))  # trafilatura's heuristics, on a copy (they prune the tree)
+    found = extract_author(page.tree)  # trafilatura's heuristics (they prune a copy of the tree they make)
     return _names(found.split(";"), outlets, drop_outlet=True) if found else []
