@@ -269,16 +269,26 @@ def _is_author_link(link: Any) -> bool:
     return bool(name and words and looks_like_a_name(name) and set(words) <= slug)
 
 
-def _article_span(page: Page) -> Callable[[Any], bool]:
-    """Whether an element lies between the headline (h1) and the article text's last paragraph, where a byline
-    belongs (author lists before the headline or after the text credit other articles)."""
-    positions = {el: i for i, el in enumerate(page.tree.iter())}
+def _article_span(page: Page, container: Any | None) -> Callable[[Any], bool]:
+    """Whether an element lies between the headline (h1) and the article text's last paragraph (in `container`),
+    where a byline belongs (author lists before the headline or after the text credit other articles)."""
     h1 = next(page.tree.iter("h1"), None)
-    container = _text_container(page)
     paras = list(container.iterchildren("p")) if container is not None else []
-    start = positions[h1] if h1 is not None else -1
-    end = positions[paras[-1]] if paras and positions[paras[-1]] > start else len(positions)
-    return lambda node: start <= positions.get(node, -1) <= end
+    start = _document_position(h1) if h1 is not None else []
+    end = _document_position(paras[-1]) if paras else None
+    if end is not None and end <= start:
+        end = None
+    return lambda node: start <= _document_position(node) and (end is None or _document_position(node) <= end)
+
+
+def _document_position(node: Any) -> list[int]:
+    """The child indexes from the root down to `node`: lists that sort as their elements come in the document."""
+    position: list[int] = []
+    parent = node.getparent()
+    while parent is not None:
+        position.append(parent.index(node))
+        node, parent = parent, parent.getparent()
+    return position[::-1]
 
 
 def _author_links(page: Page, inside: Callable[[Any], bool]) -> list[str]:
@@ -309,10 +319,10 @@ def _text_container(page: Page) -> Any | None:
     return max(counts, key=counts.__getitem__) if counts else None
 
 
-def _signature(page: Page) -> list[str]:
+def _signature(container: Any | None) -> list[str]:
     """The name an article is signed with at its end: a last paragraph that is only a bold or italic name
-    ("<p><strong>Jane Doe</strong></p>"), each word capitalised, at most four words."""
-    container = _text_container(page)
+    ("<p><strong>Jane Doe</strong></p>"), each word capitalised, at most four words (`container`: the element
+    holding the article's text)."""
     paras = [p for p in container.iterchildren("p") if text_of(p)] if container is not None else []
     if not paras or len(paras[-1]) != 1 or paras[-1][0].tag not in ("strong", "b", "em", "i"):
         return []
@@ -366,11 +376,12 @@ def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[s
 
 def _visible_authors(page: Page, outlets: list[set[str]]) -> list[str]:
     """Names the reader sees: a byline element, else a labelled byline, else the article's closing signature."""
-    inside = _article_span(page)
+    container = _text_container(page)
+    inside = _article_span(page, container)
     names = _names(_visible_byline(page, outlets, inside), outlets, drop_outlet=True)
     names = names or _names(_author_links(page, inside), outlets, drop_outlet=True)
     names = names or _names(_labelled_byline(page, inside), outlets, drop_outlet=True)
-    return names or _names(_signature(page), outlets, drop_outlet=True)
+    return names or _names(_signature(container), outlets, drop_outlet=True)
 
 
 def extract_authors(page: Page, selector: str | None = None) -> list[str]:
