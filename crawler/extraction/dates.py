@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import dateparser
 from htmldate import find_date
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from crawler.extraction.page import Page, text_of
 
@@ -43,11 +42,10 @@ MODIFIED_META = (
     "last-modified",
     "dcterms.modified",
 )
-VISIBLE_DATE_NODES = CSSSelector(
-    "[itemprop=datePublished], time, .date, .published, .post-date, .entry-date, .article-date, .publish-date, "
-    "[class*=date], [class*=time]",
-    translator="html",
-)
+# elements that print a date: time, itemprop=datePublished, a class named `published` or holding "date" or "time"
+# (`date`, `post-date`, `entry-date`...)
+CLASS_SPACE = re.compile(r"[ \t\n\r]+")  # how HTML separates class names
+MAX_VISIBLE_DATES = 40
 DATED_NODES = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified']")  # both kinds, one scan
 TIME_DATETIMES = etree.XPath("//time/@datetime")
 EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -317,11 +315,30 @@ def _in_chrome(node: Any) -> bool:
     return False
 
 
+def _date_nodes(page: Page) -> list[Any]:
+    """The first elements of the page that may print a date, in document order (one walk over the tree, not an
+    XPath scan per kind)."""
+    found = []
+    for node in page.tree.iter(etree.Element):
+        classes = node.get("class") or ""
+        if (
+            node.tag == "time"
+            or "date" in classes
+            or "time" in classes
+            or node.get("itemprop") == "datePublished"
+            or ("published" in classes and "published" in CLASS_SPACE.split(classes))
+        ):
+            found.append(node)
+            if len(found) == MAX_VISIBLE_DATES:
+                break
+    return found
+
+
 def _visible_date(page: Page, tz: tzinfo, language: str | None, now: datetime | None, day: date | None) -> Stamp | None:
     """The first printed date outside page chrome (a `time` element's datetime first); one with a time of day
     wins over a bare date, and on `day` (the metadata's or the URL's) when there is one."""
     bare: date | None = None
-    for node in VISIBLE_DATE_NODES(page.tree)[:40]:
+    for node in _date_nodes(page):
         if _in_chrome(node) or MODIFIED_NODE.search(f"{node.get('class', '')} {node.get('itemprop', '')}"):
             continue
         value = parse_machine(node.get("datetime"), tz) if node.get("datetime") else None
