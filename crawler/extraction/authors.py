@@ -240,6 +240,7 @@ def _microdata_name(node: Any) -> bool:
 
 
 def _class_tokens(node: Any) -> set[str]:
+    """The class names of an element, split as CSS's `.name` selector splits them."""
     return set(CLASS_SPACE.split((node.get("class") or "").strip(" \t\n\r")))
 
 
