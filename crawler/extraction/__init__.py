@@ -109,13 +109,18 @@ def _not_article_reason(page: Page, lines: list[str], words: int) -> str | None:
     if words < MIN_WORDS:
         return f"too little text: {words} words"
     declared_article = bool(page.article_ld) or og_type == "article"
-    link_texts = {text_of(a) for a in page.tree.iter("a")}
-    if not declared_article and len(lines) >= 5 and sum(line in link_texts for line in lines) >= len(lines) / 2:
+    if not declared_article and len(lines) >= 5 and _mostly_links(page, lines):
         return "listing page: the text is mostly links"
     if not page.article_ld and og_type.startswith(NON_ARTICLE_OG_TYPES) and words < 150:
         kinds = ", ".join(sorted(set().union(*(ld_types(o) for o in page.jsonld)))) or og_type
         return f"not an article page ({kinds})"
     return None
+
+
+def _mostly_links(page: Page, lines: list[str]) -> bool:
+    """True when at least half the lines are the texts of links."""
+    link_texts = {text_of(a) for a in page.tree.iter("a")}
+    return sum(line in link_texts for line in lines) >= len(lines) / 2
 
 
 def _key(text: str) -> str:

@@ -8,13 +8,13 @@ else, or, when the organisation is just the publisher (CMS boilerplate), unless 
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from trafilatura.metadata import extract_author
 
 from crawler.extraction.dates import EASTERN_DIGITS
@@ -32,11 +32,9 @@ META_AUTHORS = (
     "twitter:misc:written by",  # Yoast's reading-time card: "Written by" -> name
 )
 WRITTEN_BY_LABEL = re.compile(r"^(?:written by|author|autor|auteur|autore|yazar|kirjoittaja)$", re.I)
-BYLINE_NODES = (
-    "[itemprop=author] [itemprop=name], [itemprop=author]",
-    "[rel=author]",
-    ".byline .author, .author-name, .byline, .article-author",
-)
+BYLINE_CLASS_TOKENS = {"author-name", "byline", "article-author"}  # and `author` inside a `byline`
+CLASS_SPACE = re.compile(r"[ \t\n\r]+")  # how HTML separates class names
+ITEMPROP_NAME = etree.XPath("descendant-or-self::*[@itemprop='name']")
 MICRODATA = ("author", "name")  # schema.org microdata marks the author wherever it stands
 # a class token naming a byline: `author`, `article__author`, `byline-name`, `c-byline__authors`
 BYLINE_CLASS = re.compile(
@@ -65,7 +63,7 @@ AUTHOR_HREF = re.compile(
 )
 AUTHOR_HREF_PARTS = ("uthor", "utor", "uteur", "journalist", "redakteur", "reporter", "writer", "columnist")
 AUTHOR_HREF_PARTS += ("people", "profile", "staff", "yazar", "toimittaja")
-AUTHOR_LINKS = "//a[" + " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS) + "]"
+AUTHOR_LINKS = etree.XPath("//a[" + " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS) + "]")
 PREFIX = re.compile(
     r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
     r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
@@ -200,7 +198,7 @@ def _node_text(node: Any) -> str:
 def _byline_names(node: Any) -> list[str]:
     """Names in one byline element: its itemprop=name parts, else its links to author pages, else its text up to
     the first figure (the date and reading time that bylines often carry after the names)."""
-    named = node.cssselect("[itemprop=name]") or [
+    named = ITEMPROP_NAME(node) or [
         a for a in node.iter("a") if a.get("rel") == "author" or AUTHOR_HREF.search(a.get("href") or "")
     ]
     if named:
@@ -217,15 +215,41 @@ def _byline_names(node: Any) -> list[str]:
 
 
 def _byline_nodes(page: Page) -> list[Any]:
-    """Byline candidates in order of trust: itemprop=author, rel=author, byline/author class names."""
-    found: list[Any] = []
-    for selector in BYLINE_NODES:
-        found += page.tree.cssselect(selector)
-    for node in page.tree.xpath("//*[contains(@class, 'uthor') or contains(@class, 'yline')]"):
+    """Byline candidates in order of trust: itemprop=author (and the itemprop=name parts inside it), rel=author,
+    byline/author class names (the established ones, then any class token naming a byline)."""
+    candidates = [n for n in page.tree.iter(etree.Element) if _byline_candidate(n)]  # cheaper than an XPath
+    found = [n for n in candidates if n.get("itemprop") == "author" or _microdata_name(n)]
+    found += [n for n in candidates if n.get("rel") == "author"]
+    found += [n for n in candidates if _byline_class(n)]
+    for node in candidates:
         tokens = (node.get("class") or "").split()
         if any(BYLINE_CLASS.match(t) for t in tokens) and not any(NOT_BYLINE_CLASS.search(t) for t in tokens):
             found.append(node)
     return [n for n in found if not n.xpath(NOT_BYLINE_PLACE)]
+
+
+def _byline_candidate(node: Any) -> bool:
+    """An element marked as an author (itemprop, rel), a microdata name, or one whose class says author or byline."""
+    classes = node.get("class") or ""
+    return "uthor" in classes or "yline" in classes or node.get("itemprop") in MICRODATA or node.get("rel") == "author"
+
+
+def _microdata_name(node: Any) -> bool:
+    """An itemprop=name element inside an itemprop=author one."""
+    return node.get("itemprop") == "name" and any(a.get("itemprop") == "author" for a in node.iterancestors())
+
+
+def _class_tokens(node: Any) -> set[str]:
+    """The class names of an element, split as CSS's `.name` selector splits them."""
+    return set(CLASS_SPACE.split((node.get("class") or "").strip(" \t\n\r")))
+
+
+def _byline_class(node: Any) -> bool:
+    """A class named `byline`, `author-name` or `article-author`, or `author` inside a `byline`."""
+    tokens = _class_tokens(node)
+    if tokens & BYLINE_CLASS_TOKENS:
+        return True
+    return "author" in tokens and any("byline" in _class_tokens(a) for a in node.iterancestors())
 
 
 def _slug_words(text: str) -> list[str]:
@@ -246,21 +270,31 @@ def _is_author_link(link: Any) -> bool:
     return bool(name and words and looks_like_a_name(name) and set(words) <= slug)
 
 
-def _article_span(page: Page) -> Callable[[Any], bool]:
-    """Whether an element lies between the headline (h1) and the article text's last paragraph, where a byline
-    belongs (author lists before the headline or after the text credit other articles)."""
-    positions = {el: i for i, el in enumerate(page.tree.iter())}
+def _article_span(page: Page, container: Any | None) -> Callable[[Any], bool]:
+    """Whether an element lies between the headline (h1) and the article text's last paragraph (in `container`),
+    where a byline belongs (author lists before the headline or after the text credit other articles)."""
     h1 = next(page.tree.iter("h1"), None)
-    container = _text_container(page)
     paras = list(container.iterchildren("p")) if container is not None else []
-    start = positions[h1] if h1 is not None else -1
-    end = positions[paras[-1]] if paras and positions[paras[-1]] > start else len(positions)
-    return lambda node: start <= positions.get(node, -1) <= end
+    start = _document_position(h1) if h1 is not None else []
+    end = _document_position(paras[-1]) if paras else None
+    if end is not None and end <= start:
+        end = None
+    return lambda node: start <= _document_position(node) and (end is None or _document_position(node) <= end)
+
+
+def _document_position(node: Any) -> list[int]:
+    """The child indexes from the root down to `node`: lists that sort as their elements come in the document."""
+    position: list[int] = []
+    parent = node.getparent()
+    while parent is not None:
+        position.append(parent.index(node))
+        node, parent = parent, parent.getparent()
+    return position[::-1]
 
 
 def _author_links(page: Page, inside: Callable[[Any], bool]) -> list[str]:
     """Names of the first links in the article to author pages that name their author, with the ones beside it."""
-    links = [a for a in page.tree.xpath(AUTHOR_LINKS) if inside(a) and _is_author_link(a)]
+    links = [a for a in AUTHOR_LINKS(page.tree) if inside(a) and _is_author_link(a)]
     links = [a for a in links if not a.xpath(NOT_AUTHOR_LINK_PLACE)]
     return [_node_text(a) for a in links if a is links[0] or _same_byline(links[0], a)] if links else []
 
@@ -286,10 +320,10 @@ def _text_container(page: Page) -> Any | None:
     return max(counts, key=counts.__getitem__) if counts else None
 
 
-def _signature(page: Page) -> list[str]:
+def _signature(container: Any | None) -> list[str]:
     """The name an article is signed with at its end: a last paragraph that is only a bold or italic name
-    ("<p><strong>Jane Doe</strong></p>"), each word capitalised, at most four words."""
-    container = _text_container(page)
+    ("<p><strong>Jane Doe</strong></p>"), each word capitalised, at most four words (`container`: the element
+    holding the article's text)."""
     paras = [p for p in container.iterchildren("p") if text_of(p)] if container is not None else []
     if not paras or len(paras[-1]) != 1 or paras[-1][0].tag not in ("strong", "b", "em", "i"):
         return []
@@ -343,11 +377,12 @@ def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[s
 
 def _visible_authors(page: Page, outlets: list[set[str]]) -> list[str]:
     """Names the reader sees: a byline element, else a labelled byline, else the article's closing signature."""
-    inside = _article_span(page)
+    container = _text_container(page)
+    inside = _article_span(page, container)
     names = _names(_visible_byline(page, outlets, inside), outlets, drop_outlet=True)
     names = names or _names(_author_links(page, inside), outlets, drop_outlet=True)
     names = names or _names(_labelled_byline(page, inside), outlets, drop_outlet=True)
-    return names or _names(_signature(page), outlets, drop_outlet=True)
+    return names or _names(_signature(container), outlets, drop_outlet=True)
 
 
 def extract_authors(page: Page, selector: str | None = None) -> list[str]:
@@ -370,5 +405,5 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
         return [name for name in visible if looks_like_a_name(name)] or organisations
     if visible:
         return visible
-    found = extract_author(copy.deepcopy(page.tree))  # trafilatura's heuristics, on a copy (they prune the tree)
+    found = extract_author(page.tree)  # trafilatura's heuristics (they prune a copy of the tree they make)
     return _names(found.split(";"), outlets, drop_outlet=True) if found else []

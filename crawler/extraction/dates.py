@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 from htmldate import find_date
+from lxml import etree
 
 from crawler.extraction.page import Page, text_of
 
@@ -41,10 +42,12 @@ MODIFIED_META = (
     "last-modified",
     "dcterms.modified",
 )
-VISIBLE_DATE_NODES = (
-    "[itemprop=datePublished], time, .date, .published, .post-date, .entry-date, .article-date, .publish-date, "
-    "[class*=date], [class*=time]"
-)
+# elements that print a date: time, itemprop=datePublished, a class named `published` or holding "date" or "time"
+# (`date`, `post-date`, `entry-date`...)
+CLASS_SPACE = re.compile(r"[ \t\n\r]+")  # how HTML separates class names
+MAX_VISIBLE_DATES = 40
+DATED_NODES = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified']")  # both kinds, one scan
+TIME_DATETIMES = etree.XPath("//time/@datetime")
 EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 ARABIC_MERIDIEM = re.compile(r"(\d{1,2}[:.]\d{2})\s*(ص|صباحا|صباحاً|م|مساء|مساءً)(?=\s|$|[^\w])")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -220,11 +223,14 @@ def _ld_value(page: Page, key: str) -> str | None:
     return None
 
 
-def _machine_candidates(page: Page, ld_key: str, meta_names: tuple[str, ...], itemprop: str) -> list[str]:
-    found = [v for v in (_ld_value(page, ld_key),) if v]
+def _machine_candidates(page: Page, key: str, meta_names: tuple[str, ...], dated: list[Any]) -> list[str]:
+    """Machine dates of kind `key` (datePublished, dateModified): JSON-LD's, the meta tags', then those of the
+    elements among `dated` whose itemprop is `key`."""
+    found = [v for v in (_ld_value(page, key),) if v]
     found += page.all_meta(*meta_names)
-    for node in page.tree.xpath(f"//*[@itemprop='{itemprop}']"):
-        found += [v for v in (node.get("datetime"), node.get("content")) if v]
+    for node in dated:
+        if node.get("itemprop") == key:
+            found += [v for v in (node.get("datetime"), node.get("content")) if v]
     return found
 
 
@@ -257,8 +263,9 @@ def extract_dates(
     page: Page, tz: ZoneInfo, language: str | None, now: datetime | None, selector: str | None = None
 ) -> tuple[str | None, str | None]:
     """(published_at, modified_at) as ISO 8601 strings with the page's offset."""
-    published_texts = _machine_candidates(page, "datePublished", PUBLISHED_META, "datePublished")
-    modified_texts = _machine_candidates(page, "dateModified", MODIFIED_META, "dateModified")
+    dated = DATED_NODES(page.tree)
+    published_texts = _machine_candidates(page, "datePublished", PUBLISHED_META, dated)
+    modified_texts = _machine_candidates(page, "dateModified", MODIFIED_META, dated)
     zone = _naive_zone(page, tz, published_texts + modified_texts)
     published = _selected_date(page, selector, zone, language, now) if selector else None
     if published is None:
@@ -277,7 +284,7 @@ def _naive_zone(page: Page, tz: ZoneInfo, machine_texts: list[str]) -> tzinfo:
     offset the page's other machine dates carry (a CMS writes its times in one zone)."""
     if tz.key != "UTC":
         return tz
-    texts = machine_texts + [v for v in page.tree.xpath("//time/@datetime")[:20] if isinstance(v, str)]
+    texts = machine_texts + [v for v in TIME_DATETIMES(page.tree)[:20] if isinstance(v, str)]
     return page_offset(texts) or tz
 
 
@@ -308,11 +315,30 @@ def _in_chrome(node: Any) -> bool:
     return False
 
 
+def _date_nodes(page: Page) -> list[Any]:
+    """The first elements of the page that may print a date, in document order (one walk over the tree, not an
+    XPath scan per kind)."""
+    found = []
+    for node in page.tree.iter(etree.Element):
+        classes = node.get("class") or ""
+        if (
+            node.tag == "time"
+            or "date" in classes
+            or "time" in classes
+            or node.get("itemprop") == "datePublished"
+            or ("published" in classes and "published" in CLASS_SPACE.split(classes))
+        ):
+            found.append(node)
+            if len(found) == MAX_VISIBLE_DATES:
+                break
+    return found
+
+
 def _visible_date(page: Page, tz: tzinfo, language: str | None, now: datetime | None, day: date | None) -> Stamp | None:
     """The first printed date outside page chrome (a `time` element's datetime first); one with a time of day
     wins over a bare date, and on `day` (the metadata's or the URL's) when there is one."""
     bare: date | None = None
-    for node in page.tree.cssselect(VISIBLE_DATE_NODES)[:40]:
+    for node in _date_nodes(page):
         if _in_chrome(node) or MODIFIED_NODE.search(f"{node.get('class', '')} {node.get('itemprop', '')}"):
             continue
         value = parse_machine(node.get("datetime"), tz) if node.get("datetime") else None

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml.cssselect import CSSSelector
+
 from crawler.extraction.page import Page, text_of
+
+BREADCRUMBS = CSSSelector("[class*=breadcrumb], nav[aria-label*=readcrumb]", translator="html")
 
 
 def _first_str(value: Any) -> str | None:
@@ -32,7 +36,7 @@ def extract_section(page: Page, selector: str | None = None) -> str | None:
 
 def _breadcrumb_section(page: Page) -> str | None:
     """The last breadcrumb step before the article itself (the first step is the home page)."""
-    for node in page.tree.cssselect("[class*=breadcrumb], nav[aria-label*=readcrumb]"):
+    for node in BREADCRUMBS(page.tree):
         steps = [text_of(a) for a in node.iter("a")][1:]
         if steps:
             return steps[-1] or None
