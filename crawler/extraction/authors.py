@@ -177,6 +177,11 @@ def _ld_authors(page: Page) -> list[tuple[str, bool]]:
     return _ld_names(page.article_ld.get("author"), by_id)
 
 
+def ld_author_names(page: Page) -> list[str]:
+    """The names of the article's JSON-LD authors, as written there."""
+    return [name for name, _ in _ld_authors(page)]
+
+
 def _meta_authors(page: Page) -> list[str]:
     """Author meta tags, URLs left out; Yoast's `twitter:labelN` "Written by" / `twitter:dataN` pair included."""
     raw = [a for a in page.all_meta(*META_AUTHORS) if not a.startswith("http")]

@@ -137,10 +137,15 @@ def _removed(page: Page, remove: str | None) -> list[Any]:
     return nodes
 
 
+def _prune_xpath(nodes: list[Any]) -> str:
+    """One XPath to the page's comments and `nodes`, that holds in any copy of the page's tree."""
+    return " | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])
+
+
 def _pruned_copy(page: Page, nodes: list[Any]) -> Any:
     """A copy of the page's tree without `nodes` (for a configured body container)."""
     tree = copy.deepcopy(page.tree)
-    for node in tree.xpath(" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])):
+    for node in tree.xpath(_prune_xpath(nodes)):
         if node.getparent() is not None:
             node.drop_tree()  # the tail text stays
     return tree
@@ -171,7 +176,7 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         include_formatting=False,
         with_metadata=False,
         deduplicate=False,
-        prune_xpath=[" | ".join([NOT_CONTENT, *(_path(n) for n in nodes)])],
+        prune_xpath=[_prune_xpath(nodes)],
     )
     text = getattr(result, "text", None) or ""
     lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]

@@ -316,9 +316,15 @@ def _only_described(node: Any, block: Any | None) -> bool:
     return True
 
 
-def _caption_image(page: Page, node: Any) -> Image | None:
-    """The Image a caption element describes, or None when it is no picture caption."""
-    page_ids = _article_ids(page)
+def _caption_and_credit(text: str, credits: list[Any]) -> tuple[str, str | None]:
+    """The caption text without its credit, and the credit: the credit elements' text, else the one in the text."""
+    caption, inline_credit = split_credit(text)
+    return caption, clean_credit(" ".join(text_of(n) for n in credits)) or inline_credit
+
+
+def _caption_image(page: Page, node: Any, page_ids: set[str]) -> Image | None:
+    """The Image a caption element describes, or None when it is no picture caption (`page_ids`: the numbers of
+    the article's URL)."""
     if _in_teaser_link(node, page_ids) or _is_byline(node) or _in_page_furniture(node):
         return None
     block = _picture_block(node)
@@ -334,16 +340,14 @@ def _caption_image(page: Page, node: Any) -> Image | None:
         return None
     if node.tag != "figcaption" and len(_visible_text(block, [])) > len(text) + MAX_EXTRA_TEXT:
         return None  # a section that happens to hold a picture, not a picture block
-    caption, inline_credit = split_credit(text)
-    credit = clean_credit(" ".join(text_of(n) for n in credits)) or inline_credit
+    caption, credit = _caption_and_credit(text, credits)
     if (not caption and not credit) or _is_label(caption):
         return None
     return Image(url=_picture_url(page, block), caption=caption or None, credit=credit)
 
 
-def _data_caption_image(page: Page, img: Any) -> Image | None:
+def _data_caption_image(page: Page, img: Any, page_ids: set[str]) -> Image | None:
     """A picture whose caption is kept in data attributes of the img element."""
-    page_ids = _article_ids(page)
     caption = " ".join((img.get("data-caption") or "").split())
     credit = img.get("data-credit") or img.get("data-source") or img.get("data-copyright") or ""
     if not caption or _in_teaser_link(img, page_ids):
@@ -362,8 +366,7 @@ def _configured_images(page: Page, selector: str) -> list[Image | None]:
             found = [n for n in node.iter("*") if _caption_class(_classes(n)) and not _has_picture(n)]
             caption_node = found[0] if found else node
         credits = _credit_nodes(caption_node, node)
-        caption, inline_credit = split_credit(_visible_text(caption_node, credits))
-        credit = clean_credit(" ".join(text_of(n) for n in credits)) or inline_credit
+        caption, credit = _caption_and_credit(_visible_text(caption_node, credits), credits)
         url = _picture_url(page, node if _has_picture(node) else None)
         images.append(Image(url=url, caption=caption or None, credit=credit) if caption or credit else None)
     return images
@@ -374,10 +377,10 @@ def extract_images(page: Page, selector: str | None = None) -> list[Image]:
     if selector:
         found = _configured_images(page, selector)
     else:
-        candidates = _caption_candidates(page.tree)
+        page_ids = _article_ids(page)
         found = [
-            _data_caption_image(page, node) if node.tag == "img" else _caption_image(page, node)
-            for node in _outermost(candidates)
+            _data_caption_image(page, node, page_ids) if node.tag == "img" else _caption_image(page, node, page_ids)
+            for node in _outermost(_caption_candidates(page.tree))
         ]
     images: list[Image] = []
     seen: set[str] = set()

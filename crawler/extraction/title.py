@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from crawler.extraction.authors import ld_author_names
 from crawler.extraction.page import Page, ld_types, text_of
 
 # spaced ASCII separators; the full-width bar and colon and the Korean bar (ㅣ) need no spaces
@@ -131,19 +132,11 @@ def _sections(page: Page) -> list[str]:
     return page.all_meta("article:section") + [s for s in found if isinstance(s, str)]
 
 
-def _author_names(page: Page) -> list[str]:
-    """The JSON-LD author names: some sites end their <title> with "| by Author"."""
-    authors = page.article_ld.get("author")
-    found = authors if isinstance(authors, list) else [authors]
-    by_id = {str(obj.get("@id")): obj for obj in page.jsonld if "person" in ld_types(obj)}
-    names = [by_id.get(str(a.get("@id")), a).get("name") if isinstance(a, dict) else a for a in found]
-    return [name for name in names if isinstance(name, str)]
-
-
 def _page_chrome(page: Page, site_names: list[str]) -> _Chrome:
-    """What surrounds the headline in this page's titles: its site names, host, sections and authors."""
+    """What surrounds the headline in this page's titles: its site names, host, sections and authors (some sites end
+    their <title> with "| by Author")."""
     host = page.url.split("://", 1)[-1].split("/", 1)[0]
-    return _Chrome(site_names + _author_names(page), host, _sections(page))
+    return _Chrome(site_names + ld_author_names(page), host, _sections(page))
 
 
 def _agrees(h1: str, meta: str) -> bool:
