@@ -1,4 +1,9 @@
-"""SQL functions newscrawl adds to SQLite connections (`newscrawl stats`, and Datasette through the plugin)."""
+"""SQL functions newscrawl adds to SQLite connections (`newscrawl stats`, and Datasette through the plugin).
+
+Their arguments are bounded, so a query typed into Datasette cannot tie up a worker thread (SQLite's time limit
+cannot stop a Python function half-way): a query over MAX_QUERY_CHARS or a text over MAX_TEXT_CHARS is refused
+with ArgumentTooLong, which SQLite reports as "string or blob too big"; `argument_problem` says it in full.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,41 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+MAX_QUERY_CHARS = 10_000  # a search query (newscrawl_match, newscrawl_snippet's query)
+MAX_TEXT_CHARS = 1_000_000  # a text to analyse; newscrawl_snippet reads no further into a body than this
+MAX_TIME_CHARS = 64  # a longer value is no ISO 8601 time: newscrawl_day gives NULL without reading it
+BLANK_QUERY = '""'  # an FTS5 phrase of no words: matches nothing
+
+
+class ArgumentTooLong(OverflowError):
+    """An argument over its documented size (an OverflowError: SQLite reports "string or blob too big")."""
+
+
+def check_length(text: str, limit: int, what: str) -> str:
+    """`text`, or ArgumentTooLong naming its length and the limit."""
+    if len(text) > limit:
+        raise ArgumentTooLong(f"the {what} is {len(text):,} characters long; the limit is {limit:,}")
+    return text
+
+
+def query_problem(text: str | None) -> str | None:
+    """Why newscrawl_match refuses this search query, in one line (too long, or unreadable); None if it is fine."""
+    from crawler.query import QueryError, parse
+
+    if not (text or "").strip():
+        return None
+    try:
+        parse(check_length(text or "", MAX_QUERY_CHARS, "query"))
+    except (ArgumentTooLong, QueryError) as exc:
+        return str(exc)
+    return None
+
 
 def utc_day(value: str | None) -> str | None:
     """The UTC calendar day (YYYY-MM-DD) of an ISO 8601 time; None for a missing or unreadable one.
 
     A time without an offset is taken as UTC (the database stores UTC)."""
-    if not value:
+    if not value or len(value) > MAX_TIME_CHARS:
         return None
     text = value.strip()
     if text.endswith(("Z", "z")):
@@ -28,25 +62,32 @@ def utc_day(value: str | None) -> str | None:
 
 def match_expression(text: str | None) -> str:
     """The FTS5 expression of a `newscrawl search` query (the same analyser and syntax), for
-    `articles_fts MATCH newscrawl_match(:q)`; an unreadable query is an SQL error with its one-line reason."""
+    `articles_fts MATCH newscrawl_match(:q)`; a blank query matches nothing; an unreadable one is an SQL error
+    (its one-line reason: `query_problem`)."""
     from crawler.query import parse
 
-    return parse(text or "").expression
+    if not (text or "").strip():
+        return BLANK_QUERY
+    return parse(check_length(text or "", MAX_QUERY_CHARS, "query")).expression
 
 
 def query_snippet(body: str | None, text: str | None) -> str:
-    """The stretch of `body` the query matches best, matched words in [brackets] (as `newscrawl search`)."""
+    """The stretch of `body` (of its first MAX_TEXT_CHARS characters) the query matches best, matched words in
+    [brackets] (as `newscrawl search`); a blank query marks nothing."""
     from crawler.query import parse
     from crawler.search import snippet
 
-    return snippet(body or "", parse(text or ""), mark=("[", "]"))
+    query = text or ""
+    if not query.strip():
+        return ""
+    return snippet((body or "")[:MAX_TEXT_CHARS], parse(check_length(query, MAX_QUERY_CHARS, "query")), mark=("[", "]"))
 
 
 def analyse(text: str | None) -> str:
     """The analysed terms of a text, as the full-text index holds them."""
     from crawler.analyser import index_text
 
-    return index_text(text or "")
+    return index_text(check_length(text or "", MAX_TEXT_CHARS, "text"))
 
 
 # name -> (number of arguments, function). Every connection that `register` prepares gets all of them.
