@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from crawler.search import BM25_WEIGHTS
 
@@ -81,12 +83,21 @@ def database_name(db_path: str | Path) -> str:
     return Path(db_path).stem
 
 
+def search_query_description(search_page: str) -> str:
+    """The canned search query's description, pointing at the search page."""
+    description = escape(QUERIES["search"]["description"])
+    return f'{description} <a href="{escape(search_page)}">The search page</a> has filters, pages and articles to read.'
+
+
 def build_metadata(db_path: str | Path) -> dict[str, Any]:
     """Datasette metadata for a newscrawl database: titles, descriptions, facets, search, canned queries."""
+    name = database_name(db_path)
+    search_page = f"/{quote(name)}/-/search"
     articles = {
         "title": "Articles",
         "description": "One row per stored article: clean text, caption and credit, authors, UTC publication time."
-        " To search title, body and caption, use the `search` query (Arabic-aware, like `newscrawl search`).",
+        f" To search title, body and caption: the search page, {search_page} (Arabic-aware, like `newscrawl"
+        " search`); a title opens its article to read.",
         "facets": ["source", "language", "section"],
         "sort_desc": "published_at",
         "sortable_columns": [
@@ -120,17 +131,21 @@ def build_metadata(db_path: str | Path) -> dict[str, Any]:
         "runs": {"description": "One row per crawl of a source: counts, errors, field coverage.", "sort_desc": "id"},
         "raw_pages": {"description": "Each article page as fetched (zlib-compressed), for `newscrawl reextract`."},
         "meta": {"description": "Schema and analyser versions."},
-        **{name: {"hidden": True} for name in FTS_SHADOW_TABLES + INTERNAL_TABLES},
+        **{table: {"hidden": True} for table in FTS_SHADOW_TABLES + INTERNAL_TABLES},
     }
     return {
         "title": "newscrawl",
         "description": "News articles crawled from the configured outlets (read-only).",
         "databases": {
-            database_name(db_path): {
+            name: {
                 "title": "News articles",
-                "description": "Articles, their pictures and versions, and the crawler's bookkeeping.",
+                "description_html": f'<a href="{escape(search_page)}">Search the articles</a>,'
+                " or browse them, their pictures and versions, and the crawler's bookkeeping.",
                 "tables": tables,
-                "queries": QUERIES,
+                "queries": {
+                    **QUERIES,
+                    "search": {**QUERIES["search"], "description_html": search_query_description(search_page)},
+                },
                 "plugins": {"newscrawl": {"read_only": True}},
             }
         },
@@ -152,7 +167,12 @@ def make_datasette(db_path: str | Path, immutable: bool = False) -> Any:
     if not pm.is_registered(datasette_plugin):  # registered already when installed with its entry point
         pm.register(datasette_plugin, name=datasette_plugin.PLUGIN_NAME)
     files = {"immutables": [str(path)]} if immutable else {"files": [str(path)]}
-    return Datasette(**files, metadata=build_metadata(path), settings={"sql_time_limit_ms": 3000})
+    return Datasette(
+        **files,
+        metadata=build_metadata(path),
+        template_dir=str(datasette_plugin.TEMPLATES),  # its index.html: the front page leads with the search
+        settings={"sql_time_limit_ms": 3000},
+    )
 
 
 def run(datasette: Any, host: str, port: int) -> None:
