@@ -20,12 +20,13 @@ from markupsafe import Markup, escape
 
 from crawler.query import Query
 from crawler.search import BM25_WEIGHTS, Filters, snippet
-from crawler.sqlfunctions import MAX_TEXT_CHARS, query_problem
+from crawler.sqlfunctions import query_problem
 
 TEMPLATES = Path(__file__).with_name("templates")
 PAGE_SIZE = 20  # results per page, unless ?size= says otherwise (1 to MAX_PAGE_SIZE)
 MAX_PAGE_SIZE = 100
 LEAD_WORDS = 40  # words of the body shown under a result when there is no query to match
+SNIPPET_CHARS = 100_000  # a result's snippet comes from this much of its body at most (a page stays quick)
 OPTIONS_TIME_LIMIT_MS = 1000  # listing the sources and languages for the filters
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "syr", "ug", "ur", "yi"})
 LANGUAGE_NAMES = {
@@ -132,7 +133,7 @@ def search_sql(form: SearchForm, query: Query | None) -> tuple[str, str, dict[st
     where = " WHERE " + " AND ".join(clauses)
     columns = (
         "a.id, a.title, a.source, a.source_name, a.language, a.published_at, a.first_seen_at,"
-        f" substr(a.body, 1, {MAX_TEXT_CHARS}) AS body"
+        f" substr(a.body, 1, {SNIPPET_CHARS}) AS body"
     )
     rows = f"SELECT {columns} FROM {tables}{where} ORDER BY {order} LIMIT :limit OFFSET :offset"
     return rows, f"SELECT count(*) FROM {tables}{where}", params
