@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import sqlite3
 import sys
@@ -26,6 +25,7 @@ from crawler.records import export_record, format_record, is_database_file, show
 from crawler.runlog import Progress, configure_logging, summary
 from crawler.sources import Source, SourceError, load_sources
 from crawler.status import all_status as source_health
+from crawler.terminal import json_text, printable
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 QUERY_SYNTAX = "\b\nQuery syntax:\n" + "\n".join(line for line in QUERY_HELP.splitlines() if line.startswith("    "))
@@ -58,8 +58,14 @@ def configured_sources(settings: Any, names: tuple[str, ...] = ()) -> dict[str, 
     return sources
 
 
+def say(text: str, err: bool = False) -> None:
+    """Print a line of output: text from pages, records or files in it is shown, never obeyed by the terminal
+    (control characters written as escapes, see crawler.terminal)."""
+    click.echo(printable(text), err=err)
+
+
 def _error(message: str, status: int) -> int:
-    click.echo(f"newscrawl: error: {message}", err=True)
+    say(f"newscrawl: error: {message}", err=True)
     return status
 
 
@@ -97,10 +103,10 @@ def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:
     process.start()
     progress.stop()
     for crawler in crawlers:
-        click.echo(f"newscrawl: {summary(crawler)}", err=True)
+        say(f"newscrawl: {summary(crawler)}", err=True)
     failed = [c.spider.name for c in crawlers if c.stats.get_value("newscrawl/run_status") != "ok"]
     for name in failed:
-        click.echo(f"newscrawl: source {name} failed (see the runs table and {log_file})", err=True)
+        say(f"newscrawl: source {name} failed (see the runs table and {log_file})", err=True)
     return 1 if failed else 0
 
 
@@ -260,7 +266,7 @@ def locked(settings: Any, job: Any) -> int:
         with CrawlLock(settings.get("NEWSCRAWL_DB")):
             return job()
     except Busy as exc:  # a cron tick that finds the previous run still going is not a failure
-        click.echo(f"newscrawl: skipped: {exc}", err=True)
+        say(f"newscrawl: skipped: {exc}", err=True)
         return 0
 
 
@@ -272,11 +278,11 @@ def sources(db: str | None, sources_dir: str | None) -> None:
     settings = project_settings(db, sources_dir)
     counts = search_db.articles_per_source(settings.get("NEWSCRAWL_DB"))
     for source in configured_sources(settings).values():
-        click.echo(f"{source.key}\t{source.name}\t{source.homepage}\t{counts.get(source.key, 0)} articles")
+        say(f"{source.key}\t{source.name}\t{source.homepage}\t{counts.get(source.key, 0)} articles")
         for kind in ("sitemaps", "feeds", "sections"):
             for url in getattr(source, kind):
-                click.echo(f"  {kind[:-1]}\t{url}")
-        click.echo(f"  articles\t{source.article_url}")
+                say(f"  {kind[:-1]}\t{url}")
+        say(f"  articles\t{source.article_url}")
 
 
 @main.command()
@@ -293,7 +299,7 @@ def status(db: str | None, sources_dir: str | None) -> None:
     except sqlite3.DatabaseError as exc:
         raise click.exceptions.Exit(_error(f"{settings.get('NEWSCRAWL_DB')}: {exc}", 2)) from None
     for line in report:
-        click.echo(line.line())
+        say(line.line())
     sys.exit(1 if any(line.flags for line in report) else 0)
 
 
@@ -318,7 +324,7 @@ def extract(file: Path, url: str, source_key: str | None, sources_dir: str | Non
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     result = extract_page(data, url, source)
-    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    click.echo(json_text(result.to_dict(), indent=2))
     if isinstance(result, NotArticle):
         sys.exit(1)
 
@@ -378,8 +384,8 @@ def search(query: tuple[str, ...], db: str | None, limit: int, newest: bool, fmt
         for row in rows:
             date = (row["published_at"] or "")[:10] or "-"
             copy = f" (copy of {row['duplicate_of']})" if row["duplicate_of"] else ""
-            click.echo(f"{row['id']}\t{row['source']}\t{date}\t{row['title']}{copy}\n\t{row['url']}")
-            click.echo("\t" + row["snippet"].replace("<mark>", bold[0]).replace("</mark>", bold[1]))
+            say(f"{row['id']}\t{row['source']}\t{date}\t{row['title']}{copy}\n\t{row['url']}")
+            click.echo("\t" + printable(row["snippet"]).replace("<mark>", bold[0]).replace("</mark>", bold[1]))
         click.echo(f"{len(rows)} result(s)", err=True)
     sys.exit(0 if rows else 1)
 
@@ -397,9 +403,9 @@ def show(article: str, db: str | None, fmt: str) -> None:
     if record is None:
         raise click.exceptions.Exit(_error(f"no article {article!r}", 1))
     if fmt == "json":
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        click.echo(json_text(record, indent=2))
     else:
-        click.echo(format_record(record))
+        say(format_record(record))
 
 
 @main.command()
@@ -504,7 +510,7 @@ def stats(db: str | None, sources_dir: str | None, source_key: str | None, days:
     path = project_settings(db, sources_dir).get("NEWSCRAWL_DB")
     try:
         counts = daily.daily_counts(path, source=source_key, days=days)
-        click.echo(daily.format_table(counts))
+        say(daily.format_table(counts))
         if plot:
             daily.plot(counts, plot)
             click.echo(f"plot written to {plot}", err=True)

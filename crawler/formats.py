@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
-import json
+import re
 from collections.abc import Iterable
 from typing import Any, TextIO
+
+from crawler.terminal import json_text, printable
+
+# a cell a spreadsheet would read as a formula (OWASP, CSV injection), after any quotes already in front of it
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 
 
 def write_rows(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:
@@ -21,7 +26,7 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:
                 writer.writeheader()
             writer.writerow({k: _csv_value(v) for k, v in row.items()})
         else:
-            text = json.dumps(row, ensure_ascii=False)
+            text = json_text(row)
             out.write(("," if count else "") + "\n" + text if fmt == "json" else text + "\n")
         count += 1
     if fmt == "json":
@@ -29,5 +34,20 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:
     return count
 
 
+def neutralise_cell(text: str) -> str:
+    """A text cell a spreadsheet will not run: one quote put in front of a cell that starts with = + - @ tab or
+    CR, after any quotes it starts with (so that `restore_cell` can tell an added quote from a stored one)."""
+    return "'" + text if FORMULA_START.match(text) else text
+
+
+def restore_cell(text: str) -> str:
+    """The stored text of a CSV cell `neutralise_cell` wrote: one leading quote taken off a cell that starts with
+    quotes followed by = + - @ tab or CR; any other cell unchanged."""
+    return text[1:] if text.startswith("'") and FORMULA_START.match(text) else text
+
+
 def _csv_value(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+    """A cell: lists and objects as JSON, text with control characters escaped (\\x1b) and formulas neutralised."""
+    if isinstance(value, (list, dict)):
+        value = json_text(value)
+    return neutralise_cell(printable(value)) if isinstance(value, str) else value

@@ -8,6 +8,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import Article, NotArticle
 from crawler.words import count_words
+from pipelines.normalise import clean_text
 
 
 class Rejected(DropItem):
@@ -32,7 +33,7 @@ class ValidatePipeline:
     def process_item(self, item: Article | NotArticle, spider: Any = None) -> Article:
         if isinstance(item, NotArticle):
             raise Rejected("not_article", item.reason)
-        if not (item.title or "").strip():
+        if not clean_text(item.title):  # nothing but spaces, invisible marks or control characters
             raise Rejected("no_title")
         words = count_words(item.body or "")
         if words < self.min_words:

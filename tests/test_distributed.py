@@ -238,3 +238,32 @@ def article_urls_now(env: CrawlEnv) -> list[str]:
         return article_urls(env) if env.db.exists() else []
     except sqlite3.OperationalError:
         return []
+
+
+def test_ingest_stores_an_item_with_control_characters_clean(env, server, redis_url):
+    hostile = "\x1b]0;pwned\x07"
+    words = " ".join(f"word{n}" for n in range(60))
+    article = Article(
+        url="https://example.com/a",
+        title=f"Harbour{hostile} quay\x00\u202e",
+        body=f"{words}\x1b[2J\n\x9bsecond line",
+        caption=f"Dawn{hostile}",
+        authors=[f"Jane{hostile}"],
+        tags=["ports\x07"],
+        section="Ports\x1b",
+        images=[Image("https://example.com/i\x1b.jpg", "Dawn\x07", "AFP\u2066")],
+        fetched_url="https://example.com/a",
+    )
+    ItemQueue(server, "newscrawl").push(encode_item(article, "src\x1b", "Source\x07"))
+    assert "ingest: ok" in finish(start(command(env, "ingest", "--until-idle"), redis_url))
+    (row,) = env.rows("SELECT * FROM articles")
+    (image,) = env.rows("SELECT url, caption, credit FROM images")
+    assert row["title"] == "Harbour]0;pwned quay" and row["body"] == f"{words}[2J\nsecond line"
+    assert (row["caption"], row["authors"], row["tags"], row["section"]) == (
+        "Dawn]0;pwned",
+        '["Jane]0;pwned"]',
+        '["ports"]',
+        "Ports",
+    )
+    assert (row["source"], row["source_name"]) == ("src", "Source")
+    assert image == {"url": "https://example.com/i%1B.jpg", "caption": "Dawn", "credit": "AFP"}

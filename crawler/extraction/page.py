@@ -33,6 +33,10 @@ MIXED_SCRIPT = re.compile(r"[\u00c0-\u00ff][\u0600-\u06ff\u0400-\u04ff]|[\u0600-
 # characters XML (and so lxml's text setters) refuses: a page that has them stray in its text still parses, but
 # editing the tree (drop_tree joins texts) would fail, so they are taken out first
 NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# ...and the character references that name one (`&#27;`, `&#x7`), which the parser would turn into it
+NOT_XML_REFERENCES = re.compile(
+    r"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])(?![0-9])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])(?![0-9a-fA-F]));?"
+)
 # lxml.html's parser asks a Python callback for the class of every element it hands out (to give forms and inputs
 # their own classes, which extraction never uses): a lookup done in C, to HtmlElement always, makes every walk over
 # the tree (trafilatura's included) cheaper
@@ -169,6 +173,8 @@ def parse_page(data: str | bytes, url: str, encoding: str | None = None) -> Page
 def _xml_safe(text: str) -> str:
     """`text` without the characters XML refuses; most pages have none, which C loops (encoding, bytes.translate,
     `in`) show faster than the regular expression would."""
+    if "&#" in text:
+        text = NOT_XML_REFERENCES.sub("", text)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
