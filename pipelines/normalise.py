@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from crawler.items import Article
-from crawler.urls import canonical_url, same_site
+from crawler.urls import canonical_url, same_origin
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b\ufeff\u00ad]")  # zero-width space, BOM, soft hyphen
@@ -38,8 +38,8 @@ class NormalisePipeline:
         item.tags = _unique(clean_text(t) for t in item.tags)
         for image in item.images:
             image.caption, image.credit = clean_text(image.caption), clean_text(image.credit)
-        page_url = item.url
-        if item.canonical_url and same_site(item.canonical_url, page_url):
+        page_url = item.url  # extraction vetted the canonical URL; one from elsewhere must be on the page's origin
+        if item.canonical_url and same_origin(item.canonical_url, page_url):
             page_url = item.canonical_url
         item.url = canonical_url(page_url)
         return item
