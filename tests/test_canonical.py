@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
+from contextlib import closing
 from html import escape
 from pathlib import Path
 
-from conftest import NEWSCRAWL, CrawlEnv, run
+from conftest import NEWSCRAWL, ROOT, CrawlEnv, run
+from crawler.db import SCHEMA_VERSION
 from crawler.replay import ReplayServer, local_source
 
 RECORDED_AT = "2024-08-12T10:00:00+00:00"
@@ -248,3 +251,25 @@ def test_extract_command_keeps_the_page_url_for_a_foreign_canonical(tmp_path: Pa
     result = run([str(NEWSCRAWL), "extract", str(page), "--url", "https://news.example/news/1"])
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["canonical_url"] is None
+
+
+def test_an_older_database_is_migrated_to_per_source_urls_by_the_next_crawl(env):
+    with closing(sqlite3.connect(env.db)) as conn:
+        conn.executescript((ROOT / "tests" / "fixtures" / "db" / "schema-v1.sql").read_text(encoding="utf-8"))
+    old_pages = env.rows("SELECT url, source, status, article_id FROM pages ORDER BY url")
+    old_articles = env.rows("SELECT id, url, source, title FROM articles ORDER BY id")
+    site = TestSite(env, "alpha")
+    site.page("/news/1", 1)
+    site.list_in_feed(["/news/1"])
+    site.crawl()
+    assert env.rows("SELECT value FROM meta WHERE key = 'schema_version'") == [{"value": str(SCHEMA_VERSION)}]
+    for table in ("pages", "raw_pages"):
+        keys = [r["name"] for r in sorted(env.rows(f"PRAGMA table_info({table})"), key=lambda r: r["pk"]) if r["pk"]]
+        assert keys == ["source", "url"], table
+    unique = [r["name"] for r in env.rows("PRAGMA index_list(articles)") if r["unique"]]
+    assert [[c["name"] for c in env.rows(f"PRAGMA index_info({name})")] for name in unique] == [["source", "url"]]
+    assert (
+        env.rows("SELECT url, source, status, article_id FROM pages WHERE source != 'alpha' ORDER BY url") == old_pages
+    )
+    assert env.rows("SELECT id, url, source, title FROM articles WHERE source != 'alpha' ORDER BY id") == old_articles
+    assert ("alpha", f"{site.base}/news/1") in stored(env)
