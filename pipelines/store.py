@@ -43,7 +43,8 @@ batch_stored = object()  # signal sent after each committed batch (`newscrawl in
 
 
 class StorePipeline:
-    """Upserts articles by canonical URL and remembers every fetched URL in `pages` with its outcome.
+    """Upserts articles by source and canonical URL and remembers every URL the source fetched in `pages` with its
+    outcome (see `article_url` for when a canonical URL is kept).
 
     The same text under another URL of the same source is not stored again. A copy from another source, or a
     near-duplicate (NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD), is stored linked to the first copy (`duplicate_of`,
@@ -189,7 +190,7 @@ class StorePipeline:
         fetched = article.fetched_url or article.url
         own = canonical_url(article.response_url or fetched)  # the URL the page came from
         article.content_hash = article.content_hash or content_hash(article.body)
-        article.url = self.article_url(conn, article, self.source_of(article), {canonical_url(fetched), own})
+        article.url = self.article_url(conn, article, self.source_of(article), own, {canonical_url(fetched), own})
         row = self.row(article, now)
         self.keep_page(article)
         copy = conn.execute(
@@ -235,14 +236,14 @@ class StorePipeline:
         for url in {fetched, own}:  # the URLs fetched: a canonical URL only named is not known (its page is fetched)
             self.pages.append(self.page_row(article, url, "article", None, article_id))
 
-    def article_url(self, conn: Any, article: Article, source: str, fetched: set[str]) -> str:
+    def article_url(self, conn: Any, article: Article, source: str, own: str, fetched: set[str]) -> str:
         """The URL to store the article under: its canonical URL, unless another text is stored there.
 
         A page naming a canonical URL under which its source stored another text, not fetched from this page, is
         another story: it is stored under the URL it was fetched at (a text stored there by other sources only
         counts when the source has none). A page fetched at its own URL takes it back from a row of its source
-        that only named it: that row moves to the URL it was fetched at."""
-        own = canonical_url(article.response_url or article.fetched_url or article.url)
+        that only named it: that row moves to the URL it was fetched at. `own`: the page's URL (after redirects);
+        `fetched`: it and the URL requested."""
         rows = conn.execute("SELECT id, source, content_hash FROM articles WHERE url = ?", [article.url]).fetchall()
         mine = [(row_id, digest) for row_id, owner, digest in rows if owner == source]
         if article.url != own:
