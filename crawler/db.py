@@ -130,7 +130,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
     if "articles" not in db.table_names():
         db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"url", "source", "title", "body"})
-        db["articles"].create_index(["url"], unique=True)
+        db["articles"].create_index(["source", "url"], unique=True)  # a URL is one article per source
+        db["articles"].create_index(["url"])
         db["articles"].create_index(["content_hash"])
         db["articles"].create_index(["source", "published_at"])
         db.execute(textindex.CREATE)
@@ -159,10 +160,10 @@ def create_tables(db: sqlite_utils.Database) -> None:
         )
         db["article_versions"].create_index(["article_id"])
     if "pages" not in db.table_names():
-        # every article-candidate URL fetched, with its outcome, so recrawls skip what is known
+        # every article-candidate URL a source fetched, with its outcome, so its recrawls skip what it knows
         db["pages"].create(
             {"url": str, "source": str, "status": str, "reason": str, "article_id": int, "fetched_at": str},
-            pk="url",
+            pk=("source", "url"),
         )
     if "listings" not in db.table_names():
         # validators of sitemaps, feeds and section pages, for conditional requests
@@ -197,7 +198,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
     if "raw_pages" not in db.table_names():
         # the page as fetched (zlib-compressed), so a better extractor can run again without a recrawl
         db["raw_pages"].create(
-            {"url": str, "source": str, "response_url": str, "html": bytes, "fetched_at": str}, pk="url"
+            {"url": str, "source": str, "response_url": str, "html": bytes, "fetched_at": str}, pk=("source", "url")
         )
         db["raw_pages"].create_index(["source"])
     neardup_tables(db)

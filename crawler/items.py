@@ -23,7 +23,7 @@ class Article:
     url: str
     title: str
     body: str
-    canonical_url: str | None = None
+    canonical_url: str | None = None  # rel=canonical or og:url, when on the page's origin and an article URL
     caption: str | None = None  # lead image caption, without the credit
     caption_credit: str | None = None  # photo credit of the lead image ("unn", "AFP")
     images: list[Image] = field(default_factory=list)

@@ -11,13 +11,15 @@ from crawler.urls import canonical_url
 
 
 class KnownUrls:
-    """Read-only lookups in `pages` (every article-candidate URL fetched before, with its outcome) and `runs`.
+    """Read-only lookups in `pages` (every article-candidate URL `source` fetched before, with its outcome) and
+    `runs`. What another source fetched is not known to this one.
 
     An article first published (or first seen) after `revisit_after` is not "known": it is fetched again, so
     updates to young stories are caught.
     """
 
-    def __init__(self, db_path: str | Path, revisit_after: datetime | None = None) -> None:
+    def __init__(self, db_path: str | Path, source: str, revisit_after: datetime | None = None) -> None:
+        self.source = source
         self.revisit_after = revisit_after.isoformat() if revisit_after else None
         self.conn: sqlite3.Connection | None = None
         if Path(db_path).exists():
@@ -27,7 +29,8 @@ class KnownUrls:
     def __contains__(self, url: str) -> bool:
         row = self._one(
             "SELECT p.status, coalesce(a.published_at, a.first_seen_at) FROM pages p"
-            " LEFT JOIN articles a ON a.id = p.article_id WHERE p.url = ?",
+            " LEFT JOIN articles a ON a.id = p.article_id WHERE p.source = ? AND p.url = ?",
+            self.source,
             canonical_url(url),
         )
         if row is None:

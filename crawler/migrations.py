@@ -10,7 +10,7 @@ from typing import Any
 
 from crawler import neardup, textindex
 
-LATEST = 3
+LATEST = 4
 
 
 def v1_to_v2(db: Any) -> None:
@@ -31,4 +31,15 @@ def v2_to_v3(db: Any) -> None:
     textindex.rebuild(db.conn)
 
 
-STEPS = {1: v1_to_v2, 2: v2_to_v3}
+def v3_to_v4(db: Any) -> None:
+    """Version 4: URLs are per source. An article is unique by (source, url), and `pages` and `raw_pages` are
+    keyed by (source, url): one source's fetch neither makes a URL known to another nor replaces its rows."""
+    db.execute("DROP INDEX IF EXISTS idx_articles_url")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_source_url ON articles (source, url)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_url ON articles (url)")
+    for table in ("pages", "raw_pages"):
+        if db[table].pks != ["source", "url"]:  # a table created by this version already is
+            db[table].transform(pk=("source", "url"))
+
+
+STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4}

@@ -30,8 +30,9 @@ def show_article(db_path: str | Path, article: str) -> dict[str, Any] | None:
         if article.isdigit():
             row = conn.execute("SELECT * FROM articles WHERE id = ?", [int(article)]).fetchone()
         else:
-            row = conn.execute(
-                "SELECT * FROM articles WHERE url IN (?, ?)", [article, canonical_url(article)]
+            row = conn.execute(  # sources may share a URL: the original first
+                "SELECT * FROM articles WHERE url IN (?, ?) ORDER BY duplicate_of IS NOT NULL, id",
+                [article, canonical_url(article)],
             ).fetchone()
         if row is None:
             return None

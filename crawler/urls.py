@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src)$", re.I)
 
 
@@ -17,10 +18,19 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(parts._replace(query="&".join(kept), fragment="").geturl())
 
 
-def same_site(a: str, b: str) -> bool:
-    """True when both URLs are on the same host, ignoring a leading www."""
-    return _host(a) == _host(b)
+def same_origin(a: str, b: str) -> bool:
+    """True when both are http(s) URLs of one origin: the same scheme, host and port."""
+    first, second = _origin(a), _origin(b)
+    return first is not None and first == second
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").removeprefix("www.")
+def _origin(url: str) -> tuple[str, str, int] | None:
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme]

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from crawler.items import Article, Image
-from crawler.urls import canonical_url, same_site
+from crawler.urls import canonical_url, same_origin
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b\ufeff\u00ad]")  # zero-width space, BOM, soft hyphen
@@ -81,8 +81,8 @@ class NormalisePipeline:
         item.published_at, item.modified_at = in_utc(item.published_at), in_utc(item.modified_at)
         item.tags = _unique(clean_text(t) for t in item.tags)
         item.images = [_clean_image(image) for image in item.images]
-        page_url = item.url
-        if item.canonical_url and same_site(item.canonical_url, page_url):
+        page_url = item.url  # extraction vetted the canonical URL; one from elsewhere must be on the page's origin
+        if item.canonical_url and same_origin(item.canonical_url, page_url):
             page_url = item.canonical_url
         item.url = canonical_url(page_url)
         return item

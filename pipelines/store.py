@@ -32,7 +32,7 @@ SAVE_VERSION = (
 UPSERT_PAGE = (
     "INSERT INTO pages (url, source, status, reason, article_id, fetched_at)"
     " VALUES (:url, :source, :status, :reason, :article_id, :fetched_at)"
-    " ON CONFLICT(url) DO UPDATE SET status = excluded.status, reason = excluded.reason,"
+    " ON CONFLICT(source, url) DO UPDATE SET status = excluded.status, reason = excluded.reason,"
     " article_id = excluded.article_id, fetched_at = excluded.fetched_at"
 )
 KEEP_PAGE = (
@@ -43,7 +43,8 @@ batch_stored = object()  # signal sent after each committed batch (`newscrawl in
 
 
 class StorePipeline:
-    """Upserts articles by canonical URL and remembers every fetched URL in `pages` with its outcome.
+    """Upserts articles by source and canonical URL and remembers every URL the source fetched in `pages` with its
+    outcome (see `article_url` for when a canonical URL is kept).
 
     The same text under another URL of the same source is not stored again. A copy from another source, or a
     near-duplicate (NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD), is stored linked to the first copy (`duplicate_of`,
@@ -186,13 +187,16 @@ class StorePipeline:
     def store(self, conn: Any, article: Article) -> None:
         """Insert or update one article (and its images), counting the outcome."""
         now = utc_now()
+        fetched = article.fetched_url or article.url
+        own = canonical_url(article.response_url or fetched)  # the URL the page came from
+        article.content_hash = article.content_hash or content_hash(article.body)
+        article.url = self.article_url(conn, article, self.source_of(article), own, {canonical_url(fetched), own})
         row = self.row(article, now)
         self.keep_page(article)
-        fetched = article.fetched_url or article.url
         copy = conn.execute(
-            "SELECT id, url, source, coalesce(duplicate_of, id) FROM articles WHERE content_hash = ? AND url != ?"
-            " ORDER BY source = ? DESC LIMIT 1",
-            [row["content_hash"], article.url, row["source"]],
+            "SELECT id, url, source, coalesce(duplicate_of, id) FROM articles WHERE content_hash = ?"
+            " AND NOT (source = ? AND url = ?) ORDER BY source = ? DESC LIMIT 1",
+            [row["content_hash"], row["source"], article.url, row["source"]],
         ).fetchone()
         if copy is not None and copy[2] == row["source"]:  # the source's own story under another URL
             self.crawler.stats.inc_value("newscrawl/duplicates")
@@ -200,7 +204,8 @@ class StorePipeline:
             self.pages.append(self.page_row(article, fetched, "duplicate", f"same text as {copy[1]}", copy[0]))
             return
         found = conn.execute(
-            f"SELECT id, duplicate_of, {', '.join(COMPARED)} FROM articles WHERE url = ?", [article.url]
+            f"SELECT id, duplicate_of, {', '.join(COMPARED)} FROM articles WHERE source = ? AND url = ?",
+            [row["source"], article.url],
         ).fetchone()
         if found is None:
             article_id, outcome = self.insert(conn, row, copy)
@@ -228,8 +233,56 @@ class StorePipeline:
                 "INSERT INTO images (article_id, position, url, caption, credit) VALUES (?, ?, ?, ?, ?)",
                 [(article_id, i, im.url, im.caption, im.credit) for i, im in enumerate(article.images)],
             )
-        for url in {fetched, article.url}:
+        for url in {fetched, own}:  # the URLs fetched: a canonical URL only named is not known (its page is fetched)
             self.pages.append(self.page_row(article, url, "article", None, article_id))
+
+    def article_url(self, conn: Any, article: Article, source: str, own: str, fetched: set[str]) -> str:
+        """The URL to store the article under: its canonical URL, unless another text is stored there.
+
+        A page naming a canonical URL under which its source stored another text, not fetched from this page, is
+        another story: it is stored under the URL it was fetched at (a text stored there by other sources only
+        counts when the source has none). A page fetched at its own URL takes it back from a row of its source
+        that only named it: that row moves to the URL it was fetched at. `own`: the page's URL (after redirects);
+        `fetched`: it and the URL requested."""
+        rows = conn.execute("SELECT id, source, content_hash FROM articles WHERE url = ?", [article.url]).fetchall()
+        mine = [(row_id, digest) for row_id, owner, digest in rows if owner == source]
+        if article.url != own:
+            if mine:
+                row_id, digest = mine[0]
+                same_story = digest == article.content_hash or self.fetched_for(conn, row_id, source, fetched)
+            else:
+                same_story = all(digest == article.content_hash for _, _, digest in rows)
+            return article.url if same_story else own
+        for row_id, digest in mine:
+            if digest != article.content_hash and not self.fetched_for(conn, row_id, source, {own}):
+                self.move_to_fetched_url(conn, row_id, source, own)
+        return own
+
+    def fetched_for(self, conn: Any, article_id: int, source: str, urls: set[str]) -> bool:
+        """True when the source stored the article from a page fetched at one of `urls`."""
+        return not urls.isdisjoint(self.fetched_urls(conn, article_id, source))
+
+    def fetched_urls(self, conn: Any, article_id: int, source: str) -> list[str]:
+        """The URLs the source fetched the article's pages at, oldest first (this batch's last)."""
+        stored = conn.execute(
+            "SELECT url FROM pages WHERE source = ? AND article_id = ? AND status = 'article' ORDER BY fetched_at",
+            [source, article_id],
+        )
+        pending = (
+            p["url"]
+            for p in self.pages
+            if (p["source"], p["article_id"], p["status"]) == (source, article_id, "article")
+        )
+        return [*(url for (url,) in stored), *pending]
+
+    def move_to_fetched_url(self, conn: Any, article_id: int, source: str, named: str) -> None:
+        """Move an article stored under a URL it only named (`named`) to a free URL its page was fetched at."""
+        taken = "SELECT 1 FROM articles WHERE source = ? AND url = ?"
+        for url in self.fetched_urls(conn, article_id, source):
+            if url != named and conn.execute(taken, [source, url]).fetchone() is None:
+                conn.execute("UPDATE articles SET url = ? WHERE id = ?", [url, article_id])
+                self.crawler.spider.logger.info("%s moves to %s: the page at %s is another story", named, url, named)
+                return
 
     def insert(self, conn: Any, row: dict[str, Any], copy: tuple | None) -> tuple[int, str]:
         """Insert a new row: an original (indexed for near-duplicate lookups), or a copy linked to its original.

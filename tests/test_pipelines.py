@@ -38,21 +38,27 @@ def test_clean_text_nfc_and_whitespace():
     assert clean_text("الكويت\u200f  اليوم") == "الكويت\u200f اليوم"  # directional marks are kept
 
 
-def test_normalise_uses_same_site_canonical_and_unique_lists():
+def test_normalise_uses_same_origin_canonical_and_unique_lists():
     article = Article(
         "https://www.example.com/news/1?utm_medium=x",
         " Title\n here ",
         "line one  \n\n line two",
-        canonical_url="https://example.com/news/1",
+        canonical_url="https://www.example.com/news/1#top",
         authors=["Ann Lee", "ann lee", " Bo  Chen "],
         tags=["Oil", "oil"],
     )
     out = NormalisePipeline().process_item(article)
-    assert out.url == "https://example.com/news/1"
+    assert out.url == "https://www.example.com/news/1"
     assert out.title == "Title here" and out.body == "line one\nline two"
     assert out.authors == ["Ann Lee", "Bo Chen"] and out.tags == ["Oil"]
-    foreign = Article("https://www.example.com/news/2", "T", BODY, canonical_url="https://other.org/x")
-    assert NormalisePipeline().process_item(foreign).url == "https://www.example.com/news/2"
+    for foreign in (
+        "https://other.org/x",
+        "https://example.com/x",
+        "http://www.example.com/x",
+        "ftp://www.example.com/x",
+    ):
+        other = Article("https://www.example.com/news/2", "T", BODY, canonical_url=foreign)
+        assert NormalisePipeline().process_item(other).url == "https://www.example.com/news/2"
 
 
 def test_normalise_stores_times_in_utc_and_leaves_dates_alone():

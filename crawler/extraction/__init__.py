@@ -21,6 +21,7 @@ from crawler.extraction.page import NotHtml, Page, ld_types, parse_page, text_of
 from crawler.extraction.title import extract_title
 from crawler.items import Article, NotArticle
 from crawler.sources import Source
+from crawler.urls import same_origin
 from crawler.words import count_words
 
 __all__ = ["extract"]
@@ -88,7 +89,7 @@ def _extract(
         url=page.url,
         title=title or "",
         body=body,
-        canonical_url=page.absolute(_canonical(page)),
+        canonical_url=_canonical(page, source),
         caption=lead.caption if lead else None,
         caption_credit=lead.credit if lead else None,
         images=images,
@@ -140,8 +141,13 @@ def _without(lines: list[str], page: Page, title: str | None, images: list) -> l
     return [line for line in lines if _key(line) not in drop]
 
 
-def _canonical(page: Page) -> str | None:
-    for link in page.tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            return link.get("href")
-    return page.first_meta("og:url")
+def _canonical(page: Page, source: Source | None) -> str | None:
+    """The URL the page declares for itself (rel=canonical, else og:url) when it may stand for the page: an
+    http(s) URL on the page's own origin that is one of the source's article URLs. A declaration naming the home
+    page, another site, another source's story or a javascript:/file:/ftp: address is not honoured (None)."""
+    links = [link.get("href") for link in page.tree.iter("link") if (link.get("rel") or "").lower() == "canonical"]
+    for declared in (*links, page.first_meta("og:url")):
+        url = page.absolute(declared)
+        if url and same_origin(url, page.url) and (source is None or source.is_article_url(url)):
+            return url
+    return None

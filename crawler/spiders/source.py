@@ -44,7 +44,7 @@ class SourceSpider(Spider):
         if settings.getbool("NEWSCRAWL_SKIP_KNOWN"):
             hours = spider.source.revisit_hours
             spider.known = KnownUrls(
-                settings.get("NEWSCRAWL_DB"), spider.now() - timedelta(hours=hours) if hours else None
+                settings.get("NEWSCRAWL_DB"), spider.name, spider.now() - timedelta(hours=hours) if hours else None
             )
             last = spider.known.last_success(spider.name)
             overlap = timedelta(hours=settings.getfloat("NEWSCRAWL_OVERLAP_HOURS"))
