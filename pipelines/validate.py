@@ -31,7 +31,7 @@ class ValidatePipeline:
 
     def process_item(self, item: Article | NotArticle, spider: Any = None) -> Article:
         if isinstance(item, NotArticle):
-            raise Rejected("not_article", item.reason)
+            raise Rejected(item.failure or "not_article", item.reason)
         if not (item.title or "").strip():
             raise Rejected("no_title")
         words = count_words(item.body or "")
