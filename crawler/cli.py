@@ -141,14 +141,15 @@ def crawl(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets:
 @click.argument("names", nargs=-1)
 @db_option
 @sources_option
-def reextract(names: tuple[str, ...], db: str | None, sources_dir: str | None) -> None:
+@click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def reextract(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets: tuple[str, ...]) -> None:
     """Run extraction again over the kept pages of the named sources (default: all) and update their records,
     with no HTTP request: after an extractor upgrade or a selector change, no recrawl is needed.
 
     Changed records keep their previous text in article_versions; the run is a `runs` row of kind reextract."""
     from crawler.spiders.kept import ReextractSpider
 
-    settings = project_settings(db, sources_dir)
+    settings = project_settings(db, sources_dir, **dict(item.split("=", 1) for item in sets if "=" in item))
     sources = configured_sources(settings, names)
     path = settings.get("NEWSCRAWL_DB")
     check_database(path, existing=True)

@@ -9,6 +9,11 @@ from twisted.python.failure import Failure
 ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # the message of Scrapy's RobotsTxtMiddleware
 TOO_LARGE = "too_large"
 ROBOTS_DISALLOWED = "robots_disallowed"
+# a page fetched but not extracted (crawler/bounds.py): its `pages` row has the kind as status
+EXTRACT_TIMEOUT = "extract_timeout"  # extraction ran past NEWSCRAWL_EXTRACT_TIMEOUT; its worker was replaced
+TOO_COMPLEX = "too_complex"  # more tags than NEWSCRAWL_MAX_ELEMENTS; not extracted
+EXTRACTION_CRASHED = "extraction_crashed"  # the worker process extracting it died
+NOT_EXTRACTED = (EXTRACT_TIMEOUT, TOO_COMPLEX, EXTRACTION_CRASHED)
 
 
 class RedirectLoop(IgnoreRequest):

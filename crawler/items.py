@@ -59,6 +59,7 @@ class NotArticle:
     kept_page: bytes | None = field(default=None, repr=False)
     response_url: str | None = None
     fetched_at: str | None = None
+    failure: str | None = None  # kind of a failed extraction (extract_timeout, too_complex): an error, not a rejection
 
     def to_dict(self) -> dict:
         """Why the page is not an article, as a plain dict."""

@@ -1,11 +1,12 @@
-"""ExtractionPool: extraction off the reactor, in worker processes, so a crawl uses every core.
+"""ExtractionPool: extraction off the reactor, in worker processes, each task under a deadline.
 
-Scrapy's reactor is one thread and extraction is CPU-bound, so inline extraction caps a crawl at one core. This
-extension gives each spider `extraction_pool`; `SourceSpider.parse_article` awaits `run(extract, ...)` in it.
-Back-pressure is Scrapy's own: a response stays in the scraper's slot until its callback finishes, and the engine
-stops fetching while the slot holds more than SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes, so memory stays bounded when
-fetching outpaces extraction. A worker that dies (a crash, the OOM killer) fails only the pages it held: the pool
-is started again for the next ones.
+Scrapy's reactor is one thread and extraction is CPU-bound, so inline extraction caps a crawl at one core and lets
+one pathological page stall the whole crawl. This extension gives each spider `extraction_pool`; its spiders await
+`run(extract, ..., timeout=...)` in it. Each worker process runs one task at a time, over its own pipe, so a worker
+that dies (a crash, the OOM killer) or runs past the deadline (it is killed) fails only the task it held: a fresh
+worker takes its place and the other workers' tasks go on. Back-pressure is Scrapy's own: a response stays in the
+scraper's slot until its callback finishes, and the engine stops fetching while the slot holds more than
+SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes, so memory stays bounded when fetching outpaces extraction.
 """
 
 from __future__ import annotations
@@ -16,18 +17,19 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+
+STOP_WAIT = 5.0  # seconds an idle worker gets to exit by itself at the end of a crawl before it is killed
 
 
 def _exit_with(crawl_pid: int) -> None:
     """In each worker: exit as soon as the crawl process is gone (killed with SIGKILL, its pool never said stop),
-    instead of waiting forever for work."""
+    even in the middle of a task."""
 
     def watch() -> None:
         while True:
@@ -42,56 +44,151 @@ def _exit_with(crawl_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-crawl").start()
 
 
+def _serve(conn: Connection, crawl_pid: int) -> None:
+    """A worker's life: run each `(function, args)` that comes down the pipe and send back `(True, result)` or
+    `(False, exception)`, until the pipe closes."""
+    _exit_with(crawl_pid)
+    while True:
+        try:
+            function, args = conn.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, function(*args))
+        except Exception as exc:
+            answer = (False, exc)
+        try:
+            conn.send(answer)
+        except Exception as exc:  # an answer that cannot be pickled
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
 class WorkerDied(Exception):
     """The worker process running a task died before answering."""
 
 
+class TimedOut(Exception):
+    """A task ran past its deadline; its worker was killed and replaced."""
+
+
+class Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, context: Any) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, os.getpid()), daemon=True, name="extraction")
+        self.process.start()
+        child.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def call(self, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        """`function(*args)` in the worker (blocking: run in a thread); WorkerDied when the process is gone."""
+        try:
+            self.conn.send((function, args))
+            ok, value = self.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerDied(f"worker process {self.pid} died running {function.__name__}") from None
+        if ok:
+            return value
+        raise value
+
+    def kill(self) -> None:
+        """End the process at once (a thread waiting on its pipe then gets WorkerDied)."""
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def stop(self) -> None:
+        """Let an idle worker exit (its pipe closes), killing it if it does not."""
+        self.conn.close()
+        self.process.join(STOP_WAIT)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
 class ExtractionPool:
-    """One process pool of NEWSCRAWL_EXTRACT_WORKERS processes (0: the machine's cores; 1: no pool, extraction
-    stays inline), shared by every crawler of the process (`newscrawl crawl` runs one per source)."""
+    """NEWSCRAWL_EXTRACT_WORKERS worker processes (0: one per core), started as tasks need them, shared by every
+    crawler of the process (`newscrawl crawl` runs one per source). Extraction never runs inline: one worker is
+    still a process of its own, so the deadline holds whatever the setting."""
 
     _shared: ClassVar[dict[int, ExtractionPool]] = {}
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.users = 0
-        self.executor: ProcessPoolExecutor | None = None
+        self.executor: ThreadPoolExecutor | None = None  # threads that wait on the workers' pipes
+        self.idle: list[Worker] = []
+        self.busy: set[Worker] = set()
+        self.slots: asyncio.Semaphore | None = None  # made in the running event loop, with the executor
+        context = multiprocessing.get_context("forkserver")  # no fork of the reactor's threads
+        context.set_forkserver_preload(["crawler.extraction"])  # imported once, not once per worker
+        self.context = context
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractionPool:
-        workers = crawler.settings.getint("NEWSCRAWL_EXTRACT_WORKERS") or os.cpu_count() or 1
-        if workers <= 1:
-            raise NotConfigured("extraction runs inline (NEWSCRAWL_EXTRACT_WORKERS = 1)")
+        workers = max(1, crawler.settings.getint("NEWSCRAWL_EXTRACT_WORKERS") or os.cpu_count() or 1)
         pool = cls._shared.setdefault(workers, cls(workers))
         crawler.signals.connect(pool.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pool.spider_closed, signal=signals.spider_closed)
         return pool
 
-    def _start(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")  # no fork of the reactor's threads
-        context.set_forkserver_preload(["crawler.extraction"])  # imported once, not once per worker
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),))
-
     def spider_opened(self, spider: Any) -> None:
         self.users += 1
-        if self.executor is None:
-            self.executor = self._start()
         spider.extraction_pool = self
 
     def spider_closed(self, spider: Any) -> None:
         self.users -= 1
-        if self.users == 0 and self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)  # idle workers: they are gone in a moment
-            self.executor = None
+        if self.users == 0:
+            self.close()
 
-    async def run(self, function: Callable[..., Any], *args: Any) -> Any:
-        """`function(*args)` in a worker process; WorkerDied when its worker died (the pool is restarted)."""
-        executor = self.executor or self._start()
-        self.executor = executor
-        try:
-            return await asyncio.wrap_future(executor.submit(function, *args))
-        except BrokenProcessPool:
-            if self.executor is executor:  # the first task to notice restarts it; the others find it restarted
-                executor.shutdown(wait=False, cancel_futures=True)
-                self.executor = self._start()
-            raise WorkerDied(f"worker process died running {function.__name__}") from None
+    def close(self) -> None:
+        """Stop every worker and the threads waiting on them."""
+        for worker in self.busy:
+            worker.kill()
+        for worker in self.idle:
+            worker.stop()
+        self.idle, self.busy = [], set()
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            self.executor, self.slots = None, None
+
+    async def run(self, function: Callable[..., Any], *args: Any, timeout: float | None = None) -> Any:
+        """`function(*args)` in a worker process, waiting for a free worker first. TimedOut when it runs longer
+        than `timeout` seconds, WorkerDied when its worker died: either way that worker is gone and a fresh one
+        takes its place. An exception the function raises is raised here."""
+        if self.executor is None or self.slots is None:
+            self.executor = ThreadPoolExecutor(2 * self.workers, thread_name_prefix="extraction-pool")
+            self.slots = asyncio.Semaphore(self.workers)
+        async with self.slots:
+            worker = self.idle.pop() if self.idle else Worker(self.context)
+            self.busy.add(worker)
+            call = asyncio.get_running_loop().run_in_executor(self.executor, worker.call, function, args)
+            try:
+                result = await asyncio.wait_for(call, timeout)
+            except asyncio.TimeoutError:
+                self.replace(worker)
+                raise TimedOut(
+                    f"no result after {timeout:g} s; worker process {worker.pid} killed and replaced"
+                ) from None
+            except (WorkerDied, asyncio.CancelledError):  # a cancelled task's answer would come to nobody
+                self.replace(worker)
+                raise
+            except BaseException:
+                self.release(worker)
+                raise
+            self.release(worker)
+            return result
+
+    def release(self, worker: Worker) -> None:
+        self.busy.discard(worker)
+        self.idle.append(worker)
+
+    def replace(self, worker: Worker) -> None:
+        """Kill `worker` and start a fresh one in its place."""
+        self.busy.discard(worker)
+        worker.kill()
+        self.idle.append(Worker(self.context))

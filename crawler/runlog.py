@@ -113,13 +113,18 @@ def summary(crawler: Any) -> str:
     """One line on how a source's run went."""
     row = run_stats(crawler.stats.get_stats())
     status = crawler.stats.get_value("newscrawl/run_status") or "failed"
-    reasons = json.loads(row["rejected_by_reason"])
-    why = f" ({', '.join(f'{k} {v}' for k, v in reasons.items())})" if reasons else ""
     return (
         f"{crawler.spider.name}: {status}, {row['pages_fetched']} pages, {row['articles_new']} new,"
         f" {row['articles_updated']} updated, {row['articles_unchanged']} unchanged, {row['duplicates']} duplicates,"
-        f" {row['rejected']} rejected{why}, {row['errors']} errors"
+        f" {row['rejected']} rejected{by_kind(row['rejected_by_reason'])}, {row['errors']} errors"
+        f"{by_kind(row['errors_by_kind'])}"
     )
+
+
+def by_kind(counts_json: str) -> str:
+    """` (kind n, kind n)` from a JSON object of counts; empty when there are none."""
+    counts = json.loads(counts_json)
+    return f" ({', '.join(f'{k} {v}' for k, v in counts.items())})" if counts else ""
 
 
 class Progress:

@@ -11,6 +11,7 @@ from pathlib import Path
 from statistics import median
 
 from crawler.db import connect_readonly
+from crawler.failures import NOT_EXTRACTED
 from crawler.sources import Source
 
 RECENT_RUNS = 5  # coverage of the last run is compared with the median of this many runs before it
@@ -57,10 +58,20 @@ def source_status(conn: sqlite3.Connection, source: Source, now: datetime) -> So
         )
         if last["status"] != "ok":
             status.flags.append(f"last run {last['status']} ({last['finish_reason']})")
+        status.flags += not_extracted(json.loads(last["errors_by_kind"] or "{}"))
         status.flags += coverage_drops([json.loads(r["coverage"] or "{}") for r in runs])
     if newest is None or datetime.fromisoformat(newest) < now - timedelta(hours=source.stale_after_hours):
         status.flags.append(f"stale: nothing new for over {source.stale_after_hours} h")
     return status
+
+
+def not_extracted(errors: dict[str, int]) -> list[str]:
+    """A flag for pages the last run fetched but could not extract (over a bound, or their worker died)."""
+    failed = {kind: n for kind, n in errors.items() if kind in NOT_EXTRACTED}
+    if not failed:
+        return []
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(failed.items()))
+    return [f"{sum(failed.values())} page(s) not extracted in the last run ({kinds})"]
 
 
 def coverage_drops(coverages: list[dict[str, float]]) -> list[str]:

@@ -109,7 +109,8 @@ class StorePipeline:
         """Remember a rejected page so the next run does not fetch it again, and count why."""
         reason = getattr(exception, "reason", "dropped")
         stats = self.crawler.stats
-        stats.inc_value("newscrawl/duplicates" if reason == "duplicate" else f"newscrawl/rejected/{reason}")
+        if not getattr(item, "failure", None):  # a failed extraction was counted as an error where it failed
+            stats.inc_value("newscrawl/duplicates" if reason == "duplicate" else f"newscrawl/rejected/{reason}")
         if isinstance(item, (Article, NotArticle)) and item.fetched_url:
             article_id = exception.article_id if isinstance(exception, Rejected) else None
             self.pages.append(self.page_row(item, item.fetched_url, reason, str(exception), article_id))

@@ -32,7 +32,7 @@ class ValidatePipeline:
 
     def process_item(self, item: Article | NotArticle, spider: Any = None) -> Article:
         if isinstance(item, NotArticle):
-            raise Rejected("not_article", item.reason)
+            raise Rejected(item.failure or "not_article", item.reason)
         if not clean_text(item.title):  # nothing but spaces, invisible marks or control characters
             raise Rejected("no_title")
         words = count_words(item.body or "")

@@ -40,6 +40,8 @@ GIANT_SITEMAP_BYTES = 15 * 1024 * 1024  # a sitemap over the 10 MB download cap
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"0" * 4000 + b"\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) * 16 + b"\xff\xd9"
 HTML = "text/html; charset=utf-8"
+PARAGRAPHS = 1_000_000  # <p>a</p> paragraphs of the "many paragraphs" page: 8 MB, under the download cap
+NESTING = 1_500_000  # unclosed nested <div>s of the "deeply nested" page: 7.5 MB
 
 # The article each page is made from (a stored article's text must differ from every other one of its crawl).
 ENCODINGS = {"windows-1256": "iso-8859-6", "iso-8859-6": "windows-1256"}  # each one's wrong header: the other
@@ -95,7 +97,14 @@ ROBOTS_FAULTS = [
     Fault("/a/private/2", "another article robots.txt disallows", "74466"),
 ]
 ROBOTS_TXT = b"User-agent: *\nDisallow: /a/private/\n"
-FEEDS = {"main": MAIN_FAULTS, "encodings": ENCODING_FAULTS, "robots": ROBOTS_FAULTS}
+EXTRACTION_FAULTS = [
+    Fault("/a/paragraphs", f"{PARAGRAPHS:,} <p>a</p> paragraphs (8 MB)"),
+    Fault("/a/nested", f"{NESTING:,} nested <div>s (7.5 MB)"),
+    Fault("/a/fine/1", "a plain good article", "74480"),
+    Fault("/a/fine/2", "a plain good article", "74471"),
+    Fault("/a/fine/3", "a plain good article", "74466"),
+]
+FEEDS = {"main": MAIN_FAULTS, "encodings": ENCODING_FAULTS, "robots": ROBOTS_FAULTS, "extraction": EXTRACTION_FAULTS}
 TRAP_ARTICLES = {"/a/trap/1": "74480", "/a/trap/2": "74471"}  # listed on the archive's first two pages
 LISTING_ARTICLES = {"/a/listed/1": "74466", "/a/listed/2": "74458", "/a/listed/3": "74452"}
 
@@ -215,6 +224,16 @@ def malformed(text: str) -> str:
 @cache
 def gzip_bomb() -> bytes:
     return gzip.compress(b"<html><body>" + b" " * BOMB_BYTES, compresslevel=9, mtime=0)
+
+
+@cache
+def pathological(path: str) -> bytes:
+    """A page that is cheap to send and costly to extract: a million paragraphs, or a million and a half levels of
+    nesting."""
+    head = b"<html><head><title>Pathological</title></head><body>"
+    if path == "/a/paragraphs":
+        return head + b"<p>a</p>" * PARAGRAPHS + b"</body></html>"
+    return head + b"<div>" * NESTING + b"deep " * 100 + b"</body></html>"
 
 
 def rss(base_url: str, paths: Iterable[str]) -> bytes:
@@ -346,14 +365,18 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             self.send(200, body, "text/html" + charset[header])
 
         def fault(self, path: str, count: int) -> None:
-            faults = {f.path: f for f in (*MAIN_FAULTS, *ROBOTS_FAULTS)}
+            faults = {f.path: f for f in (*MAIN_FAULTS, *ROBOTS_FAULTS, *EXTRACTION_FAULTS)}
             article = faults[path].article if path in faults else None
             transient = re.fullmatch(r"/a/http-(\d{3})-transient", path)
             if transient and count == 1:
                 return self.send(int(transient.group(1)), b"<h1>try again</h1>", headers={"Retry-After": "1"})
             if path == "/a/redirect-short/end":
                 return self.article(faults["/a/redirect-short/0"].article or "", path)
-            if article and (transient or path in ("/a/good", "/a/open", "/a/private/1", "/a/private/2")):
+            if article and (
+                transient
+                or path.startswith("/a/fine/")
+                or path in ("/a/good", "/a/open", "/a/private/1", "/a/private/2")
+            ):
                 return self.article(article, path)
             if path == "/a/http-503-permanent":
                 return self.send(503, b"<h1>down</h1>", headers={"Retry-After": "1"})
@@ -380,6 +403,8 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 return self.send(200, gzip_bomb(), HTML, headers={"Content-Encoding": "gzip"})
             if path in ("/a/pdf", "/a/jpeg"):
                 return self.send(200, PDF if path == "/a/pdf" else JPEG, "text/html")
+            if path in ("/a/paragraphs", "/a/nested"):
+                return self.send(200, pathological(path))
             if path == "/a/empty":
                 return self.send(200, b"")
             if path == "/a/malformed":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import time
@@ -12,7 +13,7 @@ from types import SimpleNamespace
 
 from conftest import NEWSCRAWL, SITES
 from crawler.extraction import extract
-from crawler.pool import ExtractionPool, WorkerDied
+from crawler.pool import ExtractionPool, TimedOut, WorkerDied
 
 PAGE = SITES / "aljarida" / "article" / "74480.html"
 
@@ -90,3 +91,45 @@ def test_the_workers_of_a_killed_crawl_exit_too(env):
     while (alive := {pid for pid in pool if Path(f"/proc/{pid}").exists()}) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not alive, f"pool processes left behind: {alive}"
+
+
+def test_a_task_past_its_deadline_has_its_worker_killed_and_replaced_while_the_others_go_on():
+    pool = ExtractionPool(2)
+    spider = SimpleNamespace()
+    pool.spider_opened(spider)
+    html = PAGE.read_bytes()
+    url = "https://www.aljarida.com/article/74480"
+
+    async def scenario() -> tuple[list[object], set[int]]:
+        results = await asyncio.gather(
+            pool.run(time.sleep, 600, timeout=1),
+            *(pool.run(extract, html, url) for _ in range(4)),
+            return_exceptions=True,
+        )
+        pids = set(await asyncio.gather(*(pool.run(os.getpid) for _ in range(4))))
+        return results, pids
+
+    try:
+        (cut, *records), pids = asyncio.run(scenario())
+    finally:
+        pool.spider_closed(spider)
+    assert isinstance(cut, TimedOut), cut
+    killed = int(re.search(r"worker process (\d+) killed", str(cut)).group(1))
+    assert not Path(f"/proc/{killed}").exists() and killed not in pids
+    assert all(record == extract(html, url) for record in records)
+
+
+def test_a_dying_worker_fails_only_its_own_task():
+    pool = ExtractionPool(2)
+    spider = SimpleNamespace()
+    pool.spider_opened(spider)
+
+    async def scenario() -> list[object]:
+        tasks = (pool.run(time.sleep, 2), pool.run(os._exit, 1), pool.run(time.sleep, 2))
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        slept, died, slept_too = asyncio.run(scenario())
+    finally:
+        pool.spider_closed(spider)
+    assert isinstance(died, WorkerDied) and slept is None and slept_too is None

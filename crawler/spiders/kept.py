@@ -11,14 +11,16 @@ from typing import Any
 
 from scrapy import Spider
 
+from crawler.bounds import extract_within_bounds
 from crawler.discovery import parse_date
 from crawler.extraction import extract
 from crawler.sources import Source
 
 
 class ReextractSpider(Spider):
-    """Yields the record of every page kept in `raw_pages` for its source; the usual pipelines then update the
-    stored articles (a changed one keeps its previous text in `article_versions`)."""
+    """Yields the record of every page kept in `raw_pages` for its source, extracted in the extraction pool within
+    the bounds as in a crawl; the usual pipelines then update the stored articles (a changed one keeps its previous
+    text in `article_versions`)."""
 
     source: Source
     run_kind = "reextract"
@@ -50,6 +52,9 @@ class ReextractSpider(Spider):
                 if self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database cannot take more
                     return
                 self.crawler.stats.inc_value("newscrawl/reextracted")
-                result = extract(zlib.decompress(html), response_url, self.source, parse_date(fetched_at))
+                page = zlib.decompress(html)
+                result = await extract_within_bounds(
+                    self, extract, page, response_url, self.source, parse_date(fetched_at)
+                )
                 result.fetched_url, result.response_url, result.fetched_at = url, response_url, fetched_at
                 yield result

@@ -12,14 +12,13 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from crawler.bounds import extract_within_bounds
 from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract_and_keep
 from crawler.failures import ROBOTS_DISALLOWED, describe
 from crawler.guard import Refused
-from crawler.items import NotArticle
 from crawler.known import KnownUrls
 from crawler.middlewares import LISTING
-from crawler.pool import WorkerDied
 from crawler.sources import Source
 
 ARTICLE = "article"  # request meta "newscrawl" kind of article pages
@@ -183,19 +182,11 @@ class SourceSpider(Spider):
         return False
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
-        """The page's record (or why it is none), extracted in the process pool when there is one."""
+        """The page's record (or why it is none), extracted in the process pool within the bounds."""
         declared = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
         keep = self.settings.getbool("NEWSCRAWL_KEEP_PAGES")
         args = (response.body, response.url, self.source, self.now(), declared, keep)
-        pool = getattr(self, "extraction_pool", None)
-        if pool is None:
-            result = extract_and_keep(*args)
-        else:
-            try:
-                result = await pool.run(extract_and_keep, *args)
-            except WorkerDied as exc:
-                self.crawler.stats.inc_value("newscrawl/errors/extraction_crashed")
-                result = NotArticle(response.url, f"extraction crashed: {exc}")
+        result = await extract_within_bounds(self, extract_and_keep, *args)
         result.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
         result.response_url = response.url
         yield result
