@@ -162,7 +162,7 @@ def test_two_workers_and_one_writer_store_every_article_once(env, tmp_path, serv
     expected = plain_crawl(env, tmp_path)
     site.requests.clear()
     site.delay = 0.2  # slow enough that both workers take part
-    writer = start(command(env, "ingest", "--idle", "8"), redis_url)
+    writer = start(command(env, "ingest", "--idle", "25"), redis_url)  # longer than a loaded machine takes to push the first item
     helper = start(command(env, "worker", "--idle", "8"), redis_url)  # up and waiting before there is work
     seeder = start(command(env, "worker", "--seed", "--idle", "2"), redis_url)
     logs = [finish(seeder), finish(helper)]
