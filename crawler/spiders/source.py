@@ -182,6 +182,18 @@ class SourceSpider(Spider):
                 return True
         return False
 
+    def parse(self, response: Response, **kwargs: Any) -> Any:
+        """Scrapy's default callback (`scrapy parse --spider SOURCE URL`): a configured sitemap, feed or section page
+        gives the requests of its links, any other page its record (or why it is none)."""
+        url = response.url
+        if url in self.source.sitemaps:
+            return self.parse_robots(response) if url.endswith("/robots.txt") else self.parse_sitemap(response)
+        if url in self.source.feeds:
+            return self.parse_feed(response)
+        if url in self.source.sections or self.is_section_page(url):
+            return self.parse_section(response)
+        return self.parse_article(response)
+
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         """The page's record (or why it is none), extracted in the process pool when there is one."""
         declared = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
