@@ -9,6 +9,7 @@ import sqlite3
 import sys
 import tempfile
 from contextlib import closing
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,7 @@ sources_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newscrawl", prog_name="newscrawl")
 def main() -> None:
     """newscrawl: crawl news outlets into one searchable SQLite database."""
 
@@ -298,26 +300,44 @@ def status(db: str | None, sources_dir: str | None) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", required=True, help="The page's URL (for relative links and the canonical URL).")
+@click.argument("page")
+@click.option("--url", help="The page's URL (for relative links and the canonical URL); needed with a FILE or -.")
 @click.option("--source", "source_key", help="Use this source's language, timezone and selectors.")
 @sources_option
-def extract(file: Path, url: str, source_key: str | None, sources_dir: str | None) -> None:
-    """Extract the record from a saved page and print it as JSON (how to debug a new source).
+def extract(page: str, url: str | None, source_key: str | None, sources_dir: str | None) -> None:
+    """Print the record of a page as JSON (how to debug a new source). PAGE is a saved file (.gz too), - for
+    standard input, or an http(s) URL to fetch as a crawl would: robots.txt obeyed, the project's User-Agent,
+    DOWNLOAD_MAXSIZE, private addresses refused unless in NEWSCRAWL_ALLOW_HOSTS (or the --source's own).
 
-    Exit status 1 when the page is not an article (the JSON then says why)."""
+    Exit status 1 when the page is not an article (the JSON then says why) or cannot be fetched."""
     from crawler.extraction import extract as extract_page
+    from crawler.fetch import Fetcher, FetchError
+    from crawler.guard import source_origins
 
-    source = None
-    if source_key:
-        sources = configured_sources(project_settings(None, sources_dir))
-        if source_key not in sources:
-            raise click.exceptions.Exit(_error(f"unknown source {source_key!r}", 2))
-        source = sources[source_key]
-    data = file.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    result = extract_page(data, url, source)
+    settings = project_settings(None, sources_dir)
+    source = configured_sources(settings, (source_key,))[source_key] if source_key else None
+    fetched_at, encoding = None, None
+    if page.startswith(("http://", "https://")):
+        try:
+            fetched = Fetcher(settings, own=source_origins(source)).fetch(page)
+        except FetchError as exc:
+            raise click.exceptions.Exit(_error(str(exc), 1)) from None
+        data, url, encoding = fetched.body, url or fetched.url, fetched.encoding
+        fetched_at = datetime.now(timezone.utc)
+    elif url is None:
+        raise click.exceptions.Exit(_error(f"{page}: --url is needed with a file or - (the page's address)", 2))
+    elif page == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(page).read_bytes()
+        except OSError as exc:
+            raise click.exceptions.Exit(_error(f"{page}: {exc.strerror}", 2)) from None
+    try:
+        data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    except (OSError, EOFError) as exc:
+        raise click.exceptions.Exit(_error(f"{page}: not a readable gzip file ({exc})", 2)) from None
+    result = extract_page(data, url, source, fetched_at, encoding)
     click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     if isinstance(result, NotArticle):
         sys.exit(1)
