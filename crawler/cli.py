@@ -24,9 +24,10 @@ from crawler.items import NotArticle
 from crawler.lock import Busy, CrawlLock
 from crawler.query import __doc__ as QUERY_HELP
 from crawler.records import export_record, format_record, is_database_file, show_article
-from crawler.runlog import Progress, configure_logging, summary
+from crawler.runlog import Progress, configure_logging, summary, unresolved_line
 from crawler.sources import Source, SourceError, load_sources
 from crawler.status import all_status as source_health
+from crawler.status import stored_sources
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 QUERY_SYNTAX = "\b\nQuery syntax:\n" + "\n".join(line for line in QUERY_HELP.splitlines() if line.startswith("    "))
@@ -77,9 +78,9 @@ def check_database(path: str, existing: bool = False) -> None:
         raise click.exceptions.Exit(_error(f"{path}: cannot use as the database: {problem}", 2)) from None
 
 
-def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:
-    """Run the spiders (source names or spider classes) in one process, in parallel; 0 when every run is ok,
-    else 1.
+def run_crawl(settings: Any, spiders: list[Any], in_turn: bool = False, **spider_args: Any) -> int:
+    """Run the spiders (source names or spider classes) in one process, in parallel (`in_turn`: one after the
+    other, so article ids come out the same every time); 0 when every run is ok, else 1.
 
     The full log goes to a rotating file; stderr gets warnings, a live progress line on a terminal, and one
     summary line per source at the end."""
@@ -88,11 +89,14 @@ def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:
     log_file = configure_logging(settings)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
-    crawlers = []
-    for spider in spiders:
-        crawler = process.create_crawler(spider)
-        process.crawl(crawler, **spider_args)
-        crawlers.append(crawler)
+    crawlers = [process.create_crawler(spider) for spider in spiders]
+    if in_turn:
+        chain = process.crawl(crawlers[0], **spider_args)
+        for crawler in crawlers[1:]:  # started as the previous one ends, before the process sees nothing running
+            chain.addBoth(lambda _, crawler=crawler: process.crawl(crawler, **spider_args))
+    else:
+        for crawler in crawlers:
+            process.crawl(crawler, **spider_args)
     progress = Progress(crawlers)
     progress.start()
     process.start()
@@ -102,6 +106,8 @@ def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:
     failed = [c.spider.name for c in crawlers if c.stats.get_value("newscrawl/run_status") != "ok"]
     for name in failed:
         click.echo(f"newscrawl: source {name} failed (see the runs table and {log_file})", err=True)
+    if unresolved := unresolved_line(crawlers, log_file):
+        click.echo(f"newscrawl: {unresolved}", err=True)
     return 1 if failed else 0
 
 
@@ -270,15 +276,24 @@ def locked(settings: Any, job: Any) -> int:
 @db_option
 @sources_option
 def sources(db: str | None, sources_dir: str | None) -> None:
-    """List the configured sources, the articles each has in the database, and their discovery endpoints."""
+    """List the configured sources, the articles each has in the database, and their discovery endpoints; then the
+    sources the database holds that are not configured."""
     settings = project_settings(db, sources_dir)
-    counts = search_db.articles_per_source(settings.get("NEWSCRAWL_DB"))
-    for source in configured_sources(settings).values():
+    path = settings.get("NEWSCRAWL_DB")
+    counts = search_db.articles_per_source(path)
+    configured = configured_sources(settings)
+    for source in configured.values():
         click.echo(f"{source.key}\t{source.name}\t{source.homepage}\t{counts.get(source.key, 0)} articles")
         for kind in ("sitemaps", "feeds", "sections"):
             for url in getattr(source, kind):
                 click.echo(f"  {kind[:-1]}\t{url}")
         click.echo(f"  articles\t{source.article_url}")
+    if Path(path).is_file():
+        with closing(connect_readonly(path)) as conn:
+            stored = stored_sources(conn)
+        for key, name in stored.items():
+            if key not in configured:
+                click.echo(f"{key}\t{name or key}\t(not in the sources folder)\t{counts.get(key, 0)} articles")
 
 
 @main.command()
@@ -459,33 +474,37 @@ def export(db: str | None, query: str | None, fmt: str, output: str | None, **op
 )
 @click.option("--sources-dir", "extra_sources", default="tests/fixtures/sources", show_default=True)
 def demo(db: str, sites: Path, extra_sources: str) -> None:
-    """Crawl the bundled replay of sample pages (served on 127.0.0.1) into a demo database."""
-    from crawler.replay import ReplayServer, find_source_file, local_source
+    """Crawl the bundled replay of sample pages into a demo database: the recorded sites are served on 127.0.0.1
+    and crawled under their real URLs, with their configured sources (only the listings that were recorded)."""
+    from crawler.replay import ReplayServer, Site
+    from crawler.spiders.source import SourceSpider
 
     Path(db).unlink(missing_ok=True)  # a demo starts from an empty database, every time
     for suffix in ("-wal", "-shm"):
         Path(db + suffix).unlink(missing_ok=True)
     settings = project_settings(db, None)
     check_database(db)
-    folders = [Path(settings.get("NEWSCRAWL_SOURCES_DIR")), Path(extra_sources)]
-    servers = []
-    with tempfile.TemporaryDirectory(prefix="newscrawl-demo-") as tmp:
-        for site_dir in sorted(p for p in sites.iterdir() if (p / "site.toml").exists()):
-            source_file = find_source_file(site_dir.name, folders)
-            if source_file is None:
-                continue
-            server = ReplayServer.for_folder(site_dir).start()
-            servers.append(server)
-            text = local_source(source_file.read_text(encoding="utf-8"), server.site.origin, server.base_url)
-            (Path(tmp) / source_file.name).write_text(text, encoding="utf-8")
-        settings.set("NEWSCRAWL_SOURCES_DIR", tmp, priority="cmdline")
-        settings.set("NEWSCRAWL_NOW", max(s.site.recorded_at for s in servers), priority="cmdline")
-        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
-        names = list(configured_sources(settings))
-        status = run_crawl(settings, names)
+    try:
+        configured = {**load_sources(extra_sources), **configured_sources(settings)}  # the project's come first
+    except SourceError as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    servers, spiders = [], []
+    for site_dir in sorted(p for p in sites.iterdir() if (p / "site.toml").exists()):
+        site = Site.load(site_dir)
+        if site_dir.name in configured:
+            servers.append(ReplayServer(site, public_url=site.origin).start())  # pages keep their real links
+            spiders.append(SourceSpider.for_source(site.source(configured[site_dir.name])))
+    replays = {server.site.origin: server.base_url for server in servers}
+    handler = "crawler.replay.ReplayDownloadHandler"
+    settings.set("NEWSCRAWL_REPLAY", replays, priority="cmdline")
+    settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
+    settings.set("NEWSCRAWL_NOW", max(s.site.recorded_at for s in servers), priority="cmdline")
+    settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+    status = run_crawl(settings, spiders, in_turn=True)
     for server in servers:
         server.stop()
+    names = [spider.name for spider in spiders]
     total = search_db.count_articles(db)
     click.echo(f"demo: {total} articles stored in {db} from {len(names)} replayed sources ({', '.join(names)})")
     click.echo(f'try: newscrawl search --db {db} "الكويت"')

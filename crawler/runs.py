@@ -37,7 +37,16 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
         "errors": sum(errors.values()),
         "errors_by_kind": json.dumps(errors, sort_keys=True),
         "coverage": json.dumps(coverage),
+        "links_listed": stats.get(PREFIX + "links/listed", 0),
+        "links_matched": stats.get(PREFIX + "links/matched", 0),
     }
+
+
+def unmatched(row: dict[str, Any]) -> str | None:
+    """What to say of a run whose listings gave links of which the source's article_url matched none."""
+    if row.get("links_listed") and not row.get("links_matched"):
+        return f"article_url matched none of the {row['links_listed']} links listed"
+    return None
 
 
 def answered(stats: dict[str, Any]) -> int:

@@ -97,8 +97,13 @@ class SourceSpider(Spider):
             yield Request(link.url, callback=self.parse_article, errback=self.on_error, meta={"newscrawl": ARTICLE})
 
     def wants(self, link: Link) -> bool:
-        """True for an article URL of this source that is not older than max_age_days."""
-        if not self.source.is_article_url(link.url) or not self.in_domain(link.url):
+        """True for an article URL of this source that is not older than max_age_days (links counted: a run in which
+        `article_url` matched none says so)."""
+        self.crawler.stats.inc_value("newscrawl/links/listed")
+        if not self.source.is_article_url(link.url):
+            return False
+        self.crawler.stats.inc_value("newscrawl/links/matched")
+        if not self.in_domain(link.url):
             return False
         if self.too_old(link):
             self.crawler.stats.inc_value("newscrawl/skipped/too_old")
