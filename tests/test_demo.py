@@ -44,7 +44,10 @@ def test_the_demo_stores_real_urls_prints_what_the_readme_shows_and_lists_its_so
     assert f"{ORIGINS['aljarida']}/article/74480" in urls and not any("127.0.0.1" in url for url in urls)
 
     stats = run([str(NEWSCRAWL), "stats", "--db", str(db)])
-    assert stats.stdout.splitlines() == readme_block("$ .venv/bin/newscrawl stats --db output/demo.db --plot output/stats.png")[1:-1]
+    assert (
+        stats.stdout.splitlines()
+        == readme_block("$ .venv/bin/newscrawl stats --db output/demo.db --plot output/stats.png")[1:-1]
+    )
 
     status = run([str(NEWSCRAWL), "status", "--db", str(db)])
     lines = status.stdout.splitlines()
