@@ -24,6 +24,10 @@ fault-test: $(VENV)/.installed-test  ## the hostile-web tests alone, then one li
 	NEWSCRAWL_FAULT_REPORT=output/fault-report.txt $(BIN)/python -m pytest -q tests/test_faults.py
 	@cat output/fault-report.txt
 
+.PHONY: cli-reference
+cli-reference: $(VENV)/.installed  ## rewrite README.md's command reference from every command's --help
+	$(BIN)/python -m crawler.clidoc
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 

@@ -8,6 +8,7 @@ import sqlite3
 import sys
 import tempfile
 from contextlib import closing
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,10 @@ from crawler.items import NotArticle
 from crawler.lock import Busy, CrawlLock
 from crawler.query import __doc__ as QUERY_HELP
 from crawler.records import export_record, format_record, is_database_file, show_article
-from crawler.runlog import Progress, configure_logging, summary
+from crawler.runlog import Progress, configure_logging, summary, unresolved_line
 from crawler.sources import Source, SourceError, load_sources
 from crawler.status import all_status as source_health
+from crawler.status import stored_sources
 from crawler.terminal import json_text, printable
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
@@ -82,9 +84,9 @@ def check_database(path: str, existing: bool = False) -> None:
         raise click.exceptions.Exit(_error(f"{path}: cannot use as the database: {problem}", 2)) from None
 
 
-def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:
-    """Run the spiders (source names or spider classes) in one process, in parallel; 0 when every run is ok,
-    else 1.
+def run_crawl(settings: Any, spiders: list[Any], in_turn: bool = False, **spider_args: Any) -> int:
+    """Run the spiders (source names or spider classes) in one process, in parallel (`in_turn`: one after the
+    other, so article ids come out the same every time); 0 when every run is ok, else 1.
 
     The full log goes to a rotating file; stderr gets warnings, a live progress line on a terminal, and one
     summary line per source at the end."""
@@ -93,11 +95,14 @@ def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:
     log_file = configure_logging(settings)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
-    crawlers = []
-    for spider in spiders:
-        crawler = process.create_crawler(spider)
-        process.crawl(crawler, **spider_args)
-        crawlers.append(crawler)
+    crawlers = [process.create_crawler(spider) for spider in spiders]
+    if in_turn:
+        chain = process.crawl(crawlers[0], **spider_args)
+        for crawler in crawlers[1:]:  # started as the previous one ends, before the process sees nothing running
+            chain.addBoth(lambda _, crawler=crawler: process.crawl(crawler, **spider_args))
+    else:
+        for crawler in crawlers:
+            process.crawl(crawler, **spider_args)
     progress = Progress(crawlers)
     progress.start()
     process.start()
@@ -107,6 +112,8 @@ def run_crawl(settings: Any, spiders: list[Any], **spider_args: Any) -> int:
     failed = [c.spider.name for c in crawlers if c.stats.get_value("newscrawl/run_status") != "ok"]
     for name in failed:
         say(f"newscrawl: source {name} failed (see the runs table and {log_file})", err=True)
+    if unresolved := unresolved_line(crawlers, log_file):
+        say(f"newscrawl: {unresolved}", err=True)
     return 1 if failed else 0
 
 
@@ -117,6 +124,7 @@ sources_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newscrawl", prog_name="newscrawl")
 def main() -> None:
     """newscrawl: crawl news outlets into one searchable SQLite database."""
 
@@ -275,15 +283,24 @@ def locked(settings: Any, job: Any) -> int:
 @db_option
 @sources_option
 def sources(db: str | None, sources_dir: str | None) -> None:
-    """List the configured sources, the articles each has in the database, and their discovery endpoints."""
+    """List the configured sources, the articles each has in the database, and their discovery endpoints; then the
+    sources the database holds that are not configured."""
     settings = project_settings(db, sources_dir)
-    counts = search_db.articles_per_source(settings.get("NEWSCRAWL_DB"))
-    for source in configured_sources(settings).values():
+    path = settings.get("NEWSCRAWL_DB")
+    counts = search_db.articles_per_source(path)
+    configured = configured_sources(settings)
+    for source in configured.values():
         say(f"{source.key}\t{source.name}\t{source.homepage}\t{counts.get(source.key, 0)} articles")
         for kind in ("sitemaps", "feeds", "sections"):
             for url in getattr(source, kind):
                 say(f"  {kind[:-1]}\t{url}")
         say(f"  articles\t{source.article_url}")
+    if Path(path).is_file():
+        with closing(connect_readonly(path)) as conn:
+            stored = stored_sources(conn)
+        for key, name in stored.items():
+            if key not in configured:
+                say(f"{key}\t{name or key}\t(not in the sources folder)\t{counts.get(key, 0)} articles")
 
 
 @main.command()
@@ -305,26 +322,44 @@ def status(db: str | None, sources_dir: str | None) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", required=True, help="The page's URL (for relative links and the canonical URL).")
+@click.argument("page")
+@click.option("--url", help="The page's URL (for relative links and the canonical URL); needed with a FILE or -.")
 @click.option("--source", "source_key", help="Use this source's language, timezone and selectors.")
 @sources_option
-def extract(file: Path, url: str, source_key: str | None, sources_dir: str | None) -> None:
-    """Extract the record from a saved page and print it as JSON (how to debug a new source).
+def extract(page: str, url: str | None, source_key: str | None, sources_dir: str | None) -> None:
+    """Print the record of a page as JSON (how to debug a new source). PAGE is a saved file (.gz too), - for
+    standard input, or an http(s) URL to fetch as a crawl would: robots.txt obeyed, the project's User-Agent,
+    DOWNLOAD_MAXSIZE, private addresses refused unless in NEWSCRAWL_ALLOW_HOSTS (or the --source's own).
 
-    Exit status 1 when the page is not an article (the JSON then says why)."""
+    Exit status 1 when the page is not an article (the JSON then says why) or cannot be fetched."""
     from crawler.extraction import extract as extract_page
+    from crawler.fetch import Fetcher, FetchError
+    from crawler.guard import source_origins
 
-    source = None
-    if source_key:
-        sources = configured_sources(project_settings(None, sources_dir))
-        if source_key not in sources:
-            raise click.exceptions.Exit(_error(f"unknown source {source_key!r}", 2))
-        source = sources[source_key]
-    data = file.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    result = extract_page(data, url, source)
+    settings = project_settings(None, sources_dir)
+    source = configured_sources(settings, (source_key,))[source_key] if source_key else None
+    fetched_at, encoding = None, None
+    if page.startswith(("http://", "https://")):
+        try:
+            fetched = Fetcher(settings, own=source_origins(source)).fetch(page)
+        except FetchError as exc:
+            raise click.exceptions.Exit(_error(str(exc), 1)) from None
+        data, url, encoding = fetched.body, url or fetched.url, fetched.encoding
+        fetched_at = datetime.now(timezone.utc)
+    elif url is None:
+        raise click.exceptions.Exit(_error(f"{page}: --url is needed with a file or - (the page's address)", 2))
+    elif page == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(page).read_bytes()
+        except OSError as exc:
+            raise click.exceptions.Exit(_error(f"{page}: {exc.strerror}", 2)) from None
+    try:
+        data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    except (OSError, EOFError) as exc:
+        raise click.exceptions.Exit(_error(f"{page}: not a readable gzip file ({exc})", 2)) from None
+    result = extract_page(data, url, source, fetched_at, encoding)
     click.echo(json_text(result.to_dict(), indent=2))
     if isinstance(result, NotArticle):
         sys.exit(1)
@@ -446,33 +481,37 @@ def export(db: str | None, query: str | None, fmt: str, output: str | None, **op
 )
 @click.option("--sources-dir", "extra_sources", default="tests/fixtures/sources", show_default=True)
 def demo(db: str, sites: Path, extra_sources: str) -> None:
-    """Crawl the bundled replay of sample pages (served on 127.0.0.1) into a demo database."""
-    from crawler.replay import ReplayServer, find_source_file, local_source
+    """Crawl the bundled replay of sample pages into a demo database: the recorded sites are served on 127.0.0.1
+    and crawled under their real URLs, with their configured sources (only the listings that were recorded)."""
+    from crawler.replay import ReplayServer, Site
+    from crawler.spiders.source import SourceSpider
 
     Path(db).unlink(missing_ok=True)  # a demo starts from an empty database, every time
     for suffix in ("-wal", "-shm"):
         Path(db + suffix).unlink(missing_ok=True)
     settings = project_settings(db, None)
     check_database(db)
-    folders = [Path(settings.get("NEWSCRAWL_SOURCES_DIR")), Path(extra_sources)]
-    servers = []
-    with tempfile.TemporaryDirectory(prefix="newscrawl-demo-") as tmp:
-        for site_dir in sorted(p for p in sites.iterdir() if (p / "site.toml").exists()):
-            source_file = find_source_file(site_dir.name, folders)
-            if source_file is None:
-                continue
-            server = ReplayServer.for_folder(site_dir).start()
-            servers.append(server)
-            text = local_source(source_file.read_text(encoding="utf-8"), server.site.origin, server.base_url)
-            (Path(tmp) / source_file.name).write_text(text, encoding="utf-8")
-        settings.set("NEWSCRAWL_SOURCES_DIR", tmp, priority="cmdline")
-        settings.set("NEWSCRAWL_NOW", max(s.site.recorded_at for s in servers), priority="cmdline")
-        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
-        names = list(configured_sources(settings))
-        status = run_crawl(settings, names)
+    try:
+        configured = {**load_sources(extra_sources), **configured_sources(settings)}  # the project's come first
+    except SourceError as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    servers, spiders = [], []
+    for site_dir in sorted(p for p in sites.iterdir() if (p / "site.toml").exists()):
+        site = Site.load(site_dir)
+        if site_dir.name in configured:
+            servers.append(ReplayServer(site, public_url=site.origin).start())  # pages keep their real links
+            spiders.append(SourceSpider.for_source(site.source(configured[site_dir.name])))
+    replays = {server.site.origin: server.base_url for server in servers}
+    handler = "crawler.replay.ReplayDownloadHandler"
+    settings.set("NEWSCRAWL_REPLAY", replays, priority="cmdline")
+    settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
+    settings.set("NEWSCRAWL_NOW", max(s.site.recorded_at for s in servers), priority="cmdline")
+    settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+    status = run_crawl(settings, spiders, in_turn=True)
     for server in servers:
         server.stop()
+    names = [spider.name for spider in spiders]
     total = search_db.count_articles(db)
     click.echo(f"demo: {total} articles stored in {db} from {len(names)} replayed sources ({', '.join(names)})")
     click.echo(f'try: newscrawl search --db {db} "الكويت"')

@@ -192,6 +192,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
                 "errors_by_kind": str,  # JSON {kind: count}
                 "coverage": str,  # JSON {field: share of the run's new articles that have it}
                 "kind": str,  # crawl, reextract or import
+                "links_listed": int,  # links the sitemaps, feeds and section pages gave
+                "links_matched": int,  # of those, links the source's article_url matched
             },
             pk="id",
         )

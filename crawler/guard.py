@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,20 +79,19 @@ def literal_address(host: str) -> IPAddress | None:
         return None
 
 
-async def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address `host` resolves to, as the downloader would resolve it (getaddrinfo also reads 127.1,
-    0x7f000001 and 2130706433 as 127.0.0.1); empty when it does not resolve."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    try:
-        if loop is not None:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        else:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return []
+def source_origins(source: Any) -> set[tuple[str, int]]:
+    """(host, port) of a source's homepage, sitemaps, feeds and sections: always allowed to it (none for None)."""
+    urls = (source.homepage, *source.sitemaps, *source.feeds, *source.sections) if source else ()
+    return {found for found in map(origin, urls) if found}
+
+
+def allow_list(settings: Any) -> list[str]:
+    """NEWSCRAWL_ALLOW_HOSTS: the setting's entries and the environment variable's (comma-separated)."""
+    from_env = os.environ.get("NEWSCRAWL_ALLOW_HOSTS", "").split(",")
+    return [entry.strip() for entry in [*settings.getlist("NEWSCRAWL_ALLOW_HOSTS"), *from_env] if entry.strip()]
+
+
+def _addresses(infos: list[tuple]) -> list[IPAddress]:
     addresses = []
     for info in infos:
         try:
@@ -101,12 +101,32 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-class AddressGuard:
-    """Refuses requests to non-http(s) schemes and to non-global addresses, except the source's own origins and
-    NEWSCRAWL_ALLOW_HOSTS (host names, addresses or networks such as 10.1.0.0/16). Off with NEWSCRAWL_GUARD."""
+async def resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address `host` resolves to, as the downloader would resolve it (getaddrinfo also reads 127.1,
+    0x7f000001 and 2130706433 as 127.0.0.1); empty when it does not resolve."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return resolve_now(host, port)
+    try:
+        return _addresses(await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    except (OSError, UnicodeError):
+        return []
 
-    def __init__(self, crawler: Any, allow: list[str]) -> None:
-        self.crawler = crawler
+
+def resolve_now(host: str, port: int) -> list[IPAddress]:
+    """`resolve`, blocking (outside a crawl)."""
+    try:
+        return _addresses(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    except (OSError, UnicodeError):
+        return []
+
+
+class AddressPolicy:
+    """Which URLs may be fetched: http(s) ones whose host is a global address, an origin of `own_origins()` or in
+    the allow list (NEWSCRAWL_ALLOW_HOSTS: host names, addresses or networks such as 10.1.0.0/16)."""
+
+    def __init__(self, allow: list[str], own: set[tuple[str, int]] | None = None) -> None:
         self.allowed_hosts: set[str] = set()
         self.allowed_networks: list[Network] = []
         for entry in allow:
@@ -114,21 +134,65 @@ class AddressGuard:
                 self.allowed_networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
             except ValueError:
                 self.allowed_hosts.add(entry.lower())
+        self.own = own
+
+    def own_origins(self) -> set[tuple[str, int]]:
+        """(host, port) pairs always allowed."""
+        return self.own or set()
+
+    def lookup(self, url: str) -> tuple[str, int] | None:
+        """The (host, port) whose addresses decide about `url`; None when the URL alone decides."""
+        target = origin(url)
+        if target is None or target in self.own_origins() or target[0] in self.allowed_hosts:
+            return None
+        return None if literal_address(target[0]) is not None else target
+
+    def judge(self, url: str, resolved: list[IPAddress]) -> tuple[str, str] | None:
+        """(kind, why) when `url` may not be fetched, else None; `resolved`: the addresses of `lookup(url)`."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in SCHEMES:
+            return "scheme", f"{scheme or 'no'} scheme (only http and https are fetched)"
+        target = origin(url)
+        if target is None:
+            return "address", "no host or a bad port"
+        host = target[0]
+        if target in self.own_origins() or host in self.allowed_hosts:
+            return None
+        literal = literal_address(host)
+        for address in [literal] if literal is not None else resolved:
+            if any(address in network for network in self.allowed_networks):
+                continue
+            problem = forbidden(address)
+            if problem:
+                shown = "" if str(address) == host else f" ({host} is {address})"
+                return "address", f"{problem} address{shown}; NEWSCRAWL_ALLOW_HOSTS={host} would let it through"
+        return None
+
+    def refusal_now(self, url: str) -> tuple[str, str] | None:
+        """`judge`, the host resolved here and now (blocking: outside a crawl)."""
+        target = self.lookup(url)
+        return self.judge(url, resolve_now(*target) if target else [])
+
+
+class AddressGuard(AddressPolicy):
+    """Refuses requests to non-http(s) schemes and to non-global addresses, except the source's own origins and
+    NEWSCRAWL_ALLOW_HOSTS (the setting or the environment variable). Off with NEWSCRAWL_GUARD."""
+
+    def __init__(self, crawler: Any, allow: list[str]) -> None:
+        super().__init__(allow)
+        self.crawler = crawler
         self.resolved: dict[tuple[str, int], list[IPAddress]] = {}
-        self.own: set[tuple[str, int]] | None = None  # the source's origins, once its spider is there
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AddressGuard:
         if not crawler.settings.getbool("NEWSCRAWL_GUARD"):
             raise NotConfigured("NEWSCRAWL_GUARD is off: requests to private addresses are not refused")
-        return cls(crawler, crawler.settings.getlist("NEWSCRAWL_ALLOW_HOSTS"))
+        return cls(crawler, allow_list(crawler.settings))
 
     def own_origins(self) -> set[tuple[str, int]]:
         """Origins of the crawling source's homepage, sitemaps, feeds and sections."""
         if self.own is None:
-            source = getattr(self.crawler.spider, "source", None)
-            urls = (source.homepage, *source.sitemaps, *source.feeds, *source.sections) if source else ()
-            self.own = {found for found in map(origin, urls) if found}
+            self.own = source_origins(getattr(self.crawler.spider, "source", None))
         return self.own
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
@@ -143,28 +207,8 @@ class AddressGuard:
         raise Refused(f"refused {request.url}: {detail}")
 
     async def refusal(self, url: str) -> tuple[str, str] | None:
-        """(kind, why) when `url` may not be fetched, else None."""
-        scheme = urlsplit(url).scheme.lower()
-        if scheme not in SCHEMES:
-            return "scheme", f"{scheme or 'no'} scheme (only http and https are fetched)"
-        target = origin(url)
-        if target is None:
-            return "address", "no host or a bad port"
-        host, port = target
-        if target in self.own_origins() or host in self.allowed_hosts:
-            return None
-        literal = literal_address(host)
-        if literal is not None:
-            addresses = [literal]
-        else:
-            if target not in self.resolved:
-                self.resolved[target] = await resolve(host, port)
-            addresses = self.resolved[target]
-        for address in addresses:
-            if any(address in network for network in self.allowed_networks):
-                continue
-            problem = forbidden(address)
-            if problem:
-                shown = "" if str(address) == host else f" ({host} is {address})"
-                return "address", f"{problem} address{shown}"
-        return None
+        """(kind, why) when `url` may not be fetched, else None (a host is resolved once per run)."""
+        target = self.lookup(url)
+        if target is not None and target not in self.resolved:
+            self.resolved[target] = await resolve(*target)
+        return self.judge(url, self.resolved[target] if target else [])

@@ -10,7 +10,7 @@ from typing import Any
 
 from crawler import neardup, textindex
 
-LATEST = 4
+LATEST = 5
 
 
 def v1_to_v2(db: Any) -> None:
@@ -42,4 +42,10 @@ def v3_to_v4(db: Any) -> None:
             db[table].transform(pk=("source", "url"))
 
 
-STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4}
+def v4_to_v5(db: Any) -> None:
+    """Version 5: each run counts the links its listings gave and those its source's `article_url` matched."""
+    db.execute("ALTER TABLE runs ADD COLUMN links_listed INTEGER")
+    db.execute("ALTER TABLE runs ADD COLUMN links_matched INTEGER")
+
+
+STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5}

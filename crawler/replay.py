@@ -19,10 +19,16 @@ import re
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.utils.misc import build_from_crawler, load_object
+
+from crawler.sources import Source
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -66,6 +72,17 @@ class Site:
             if candidate.is_file() and candidate.name != "site.toml":
                 return candidate
         return None
+
+    def has(self, url: str) -> bool:
+        """True when `url` is on the site's origin and recorded."""
+        parts = urlsplit(url)
+        return url.startswith(self.origin + "/") and self.find(parts.path, parts.query) is not None
+
+    def source(self, source: Source) -> Source:
+        """`source` with only the sitemaps, feeds and sections the site has recorded (a replay answers the others
+        404, which would only be noise)."""
+        kept = {kind: tuple(filter(self.has, getattr(source, kind))) for kind in ("sitemaps", "feeds", "sections")}
+        return replace(source, **kept)
 
 
 @dataclass
@@ -161,3 +178,37 @@ def local_source(text: str, origin: str, base_url: str) -> str:
 def find_source_file(name: str, folders: list[Path]) -> Path | None:
     """`<name>.toml` from the first folder that has it."""
     return next((f / f"{name}.toml" for f in folders if (f / f"{name}.toml").exists()), None)
+
+
+class ReplayDownloadHandler(BaseDownloadHandler):
+    """DOWNLOAD_HANDLERS for http and https in replays: a request to an origin in NEWSCRAWL_REPLAY
+    ({"https://www.aljarida.com": "http://127.0.0.1:8765"}) is fetched from that local server, directly, and
+    answered under its real URL; other requests go to Scrapy's own handler of the scheme."""
+
+    lazy = False
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        replays = crawler.settings.getdict("NEWSCRAWL_REPLAY")
+        self.replays = {origin.rstrip("/"): local.rstrip("/") for origin, local in replays.items()}
+        self.inner: dict[str, Any] = {}  # Scrapy's handler by scheme, made on first use
+
+    def handler(self, scheme: str) -> Any:
+        if scheme not in self.inner:
+            handler_class = load_object(self.crawler.settings.getdict("DOWNLOAD_HANDLERS_BASE")[scheme])
+            self.inner[scheme] = build_from_crawler(handler_class, self.crawler)
+        return self.inner[scheme]
+
+    async def download_request(self, request: Any) -> Any:
+        parts = urlsplit(request.url)
+        local = self.replays.get(f"{parts.scheme}://{parts.netloc}")
+        if local is None:
+            return await self.handler(parts.scheme).download_request(request)
+        path = request.url.split(parts.netloc, 1)[1]
+        replayed = request.replace(url=local + path, meta={**request.meta, "proxy": None})  # straight to 127.0.0.1
+        response = await self.handler(urlsplit(local).scheme).download_request(replayed)
+        return response.replace(url=request.url)
+
+    async def close(self) -> None:
+        for handler in self.inner.values():
+            await handler.close()

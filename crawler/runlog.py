@@ -20,7 +20,7 @@ from scrapy.exceptions import (
 from twisted.internet import task
 from twisted.internet.error import ConnectError, TimeoutError
 
-from crawler.runs import run_stats
+from crawler.runs import run_stats, unmatched
 
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 # a site that is down or slow is not a bug: its errors are one line, without a traceback (robots.txt's have one)
@@ -42,6 +42,28 @@ class NoNetworkTracebacks(logging.Filter):
         if record.exc_info and isinstance(record.exc_info[1], NETWORK_ERRORS):
             record.exc_info, record.exc_text = None, None
         return True
+
+
+class NoUnresolvedHostLines(logging.Filter):
+    """Keeps the lines about a host name that did not resolve (Scrapy's retry and robots.txt lines, the spider's
+    `fetch failed`) off stderr: offline, every URL would say it three times. `unresolved_line` sums them up once
+    at the end; the log file keeps them all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args.values() if isinstance(record.args, dict) else record.args or ()
+        kind = CannotResolveHostError.__name__  # the spider's error kind
+        return not any(isinstance(arg, CannotResolveHostError) or arg == kind for arg in args)
+
+
+def unresolved_line(crawlers: list[Any], log_file: Path) -> str | None:
+    """One line when fetches failed because a host name did not resolve: "no host could be resolved" when no
+    source fetched anything (no network, or no DNS), else how many fetches failed so."""
+    failed = sum(c.stats.get_value(f"newscrawl/errors/{CannotResolveHostError.__name__}", 0) for c in crawlers)
+    if not failed:
+        return None
+    if not any(c.stats.get_value("downloader/response_count") for c in crawlers):
+        return f"no host could be resolved: is the network down? ({failed} fetches failed, see {log_file})"
+    return f"{failed} fetches failed: host name not found (see {log_file})"
 
 
 # the loggers through which Scrapy reports a network error with its traceback
@@ -99,6 +121,7 @@ def configure_logging(settings: Any) -> Path:
     to_file.setLevel(logging.INFO)
     to_stderr = logging.StreamHandler(sys.stderr)
     to_stderr.setLevel(logging.WARNING)
+    to_stderr.addFilter(NoUnresolvedHostLines())
     root = logging.getLogger()
     root.handlers[:] = []
     for handler in (to_file, to_stderr):
@@ -113,11 +136,12 @@ def summary(crawler: Any) -> str:
     """One line on how a source's run went."""
     row = run_stats(crawler.stats.get_stats())
     status = crawler.stats.get_value("newscrawl/run_status") or "failed"
+    nothing = unmatched(row)
     return (
         f"{crawler.spider.name}: {status}, {row['pages_fetched']} pages, {row['articles_new']} new,"
         f" {row['articles_updated']} updated, {row['articles_unchanged']} unchanged, {row['duplicates']} duplicates,"
         f" {row['rejected']} rejected{by_kind(row['rejected_by_reason'])}, {row['errors']} errors"
-        f"{by_kind(row['errors_by_kind'])}"
+        f"{by_kind(row['errors_by_kind'])}" + (f"; {nothing}" if nothing else "")
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime, timezone
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.db import SchemaError, open_db, utc_now, write_failure
@@ -35,7 +37,16 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
         "errors": sum(errors.values()),
         "errors_by_kind": json.dumps(errors, sort_keys=True),
         "coverage": json.dumps(coverage),
+        "links_listed": stats.get(PREFIX + "links/listed", 0),
+        "links_matched": stats.get(PREFIX + "links/matched", 0),
     }
+
+
+def unmatched(row: dict[str, Any]) -> str | None:
+    """What to say of a run whose listings gave links of which the source's article_url matched none."""
+    if row.get("links_listed") and not row.get("links_matched"):
+        return f"article_url matched none of the {row['links_listed']} links listed"
+    return None
 
 
 def answered(stats: dict[str, Any]) -> int:
@@ -78,13 +89,16 @@ class RunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunRecorder:
+        if not crawler.settings.getbool("NEWSCRAWL_RECORD_RUNS"):
+            raise NotConfigured  # scrapy parse, scrapy shell (quietly: they are not crawls)
         recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
 
     def spider_opened(self, spider: Any) -> None:
-        as_of = spider.now().replace(microsecond=0).isoformat()
+        now = spider.now() if hasattr(spider, "now") else datetime.now(timezone.utc)  # a spider of no source
+        as_of = now.replace(microsecond=0).isoformat()
         kind = getattr(spider, "run_kind", "crawl")  # crawl, or reextract / import (no fetching)
         row = {"source": spider.name, "started_at": utc_now(), "as_of": as_of, "status": "running", "kind": kind}
         spider.run_id = None

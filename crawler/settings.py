@@ -24,9 +24,12 @@ NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # share of a story's word 3-grams found in a stored one: a republication
 NEWSCRAWL_GUARD = True  # refuse non-http(s) URLs and private/loopback/link-local/... addresses (crawler/guard.py)
 NEWSCRAWL_ALLOW_HOSTS: list[str] = []  # hosts or networks the guard lets through anyway (besides each source's own)
+NEWSCRAWL_REPLAY: dict[str, str] = {}  # `newscrawl demo`: real origin -> local replay serving it (crawler/replay.py)
+NEWSCRAWL_RECORD_RUNS = True  # a `runs` row per crawl; `scrapy parse` and `scrapy shell` only look at pages
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+COMMANDS_MODULE = "crawler.commands"  # scrapy crawl / parse / shell as newscrawl needs them (crawler/commands/)
 SPIDER_MODULES: list[str] = []
 NEWSPIDER_MODULE = ""
 
@@ -76,6 +79,13 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl SOURCE -O out.jsonl` (or .csv): the record's fields in `newscrawl export`'s order, without how the
+# page was fetched (kept_page, response_url, fetched_at); CSV cells of lists and images hold JSON text
+FEED_EXPORT_FIELDS = [
+    "url", "source", "source_name", "title", "body", "caption", "caption_credit", "attribution", "authors",
+    "published_at", "modified_at", "language", "section", "tags", "image_url", "description", "content_hash", "images",
+]  # fmt: skip
+FEED_EXPORTERS = {"csv": "crawler.feeds.RecordCsvItemExporter"}
 
 # --- Scale-out on Redis: `newscrawl worker` / `newscrawl ingest` (crawler/distributed.py) -----------------------
 REDIS_URL = ""  # redis://host:6379/0 shared by workers and the writer; empty: the REDIS_URL environment variable

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from crawler.sources import SourceError, load_sources
 from crawler.spiders.source import SourceSpider
@@ -44,4 +45,8 @@ class SourceSpiderLoader:
         return list(self._spiders)
 
     def find_by_request(self, request: Request) -> list[str]:
-        return [name for name, cls in self._spiders.items() if cls.handles_request(request)]
+        """The sources whose allowed domains hold the request's host, whatever its port (Scrapy's own match
+        compares host:port): `scrapy shell URL` and `scrapy parse URL` pick their spider so."""
+        host = (urlsplit(request.url).hostname or "").lower()
+        domains = {name: [d.lower() for d in cls.allowed_domains] for name, cls in self._spiders.items()}
+        return [name for name, held in domains.items() if any(host == d or host.endswith(f".{d}") for d in held)]

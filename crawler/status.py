@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from statistics import median
 
 from crawler.db import connect_readonly
 from crawler.failures import NOT_EXTRACTED
+from crawler.runs import unmatched
 from crawler.sources import Source
 
 RECENT_RUNS = 5  # coverage of the last run is compared with the median of this many runs before it
 COVERAGE_DROP = 0.3  # a field whose share of new articles fell by more than this (absolute) is flagged
+STALE_AFTER_HOURS = next(f.default for f in fields(Source) if f.name == "stale_after_hours")  # unconfigured ones
 
 
 @dataclass
@@ -29,25 +31,26 @@ class SourceStatus:
     new: int = 0  # new articles in the last run
     newest: str | None = None  # newest first_seen_at
     flags: list[str] = field(default_factory=list)
+    configured: bool = True  # False: known from the database only (a source file removed, a demo's sources)
 
     def line(self) -> str:
         flags = f"  !! {'; '.join(self.flags)}" if self.flags else ""
+        where = "" if self.configured else "\t(not in the sources folder)"
         return (
             f"{self.key}\tlast run {self.last_run or '-'} {self.result}\t{self.total} articles ({self.new} new)"
-            f"\tnewest {self.newest or '-'}{flags}"
+            f"\tnewest {self.newest or '-'}{where}{flags}"
         )
 
 
-def source_status(conn: sqlite3.Connection, source: Source, now: datetime) -> SourceStatus:
+def source_status(conn: sqlite3.Connection, key: str, stale_after_hours: int, now: datetime) -> SourceStatus:
     """Status of one source, with flags for staleness and coverage drops."""
-    status = SourceStatus(source.key)
+    status = SourceStatus(key)
     runs = conn.execute(
         "SELECT * FROM runs WHERE source = ? AND status != 'running' AND kind = 'crawl' ORDER BY id DESC LIMIT ?",
-        (source.key, RECENT_RUNS + 1),
+        (key, RECENT_RUNS + 1),
     ).fetchall()
-    total, newest = conn.execute(
-        "SELECT count(*), max(first_seen_at) FROM articles WHERE source = ?", (source.key,)
-    ).fetchone()
+    articles = "SELECT count(*), max(first_seen_at) FROM articles WHERE source = ?"
+    total, newest = conn.execute(articles, (key,)).fetchone()
     status.total, status.newest = total, newest
     if runs:
         last = runs[0]
@@ -59,9 +62,11 @@ def source_status(conn: sqlite3.Connection, source: Source, now: datetime) -> So
         if last["status"] != "ok":
             status.flags.append(f"last run {last['status']} ({last['finish_reason']})")
         status.flags += not_extracted(json.loads(last["errors_by_kind"] or "{}"))
+        if nothing := unmatched(dict(last)):
+            status.flags.append(f"last run: {nothing}")
         status.flags += coverage_drops([json.loads(r["coverage"] or "{}") for r in runs])
-    if newest is None or datetime.fromisoformat(newest) < now - timedelta(hours=source.stale_after_hours):
-        status.flags.append(f"stale: nothing new for over {source.stale_after_hours} h")
+    if newest is None or datetime.fromisoformat(newest) < now - timedelta(hours=stale_after_hours):
+        status.flags.append(f"stale: nothing new for over {stale_after_hours} h")
     return status
 
 
@@ -88,9 +93,25 @@ def coverage_drops(coverages: list[dict[str, float]]) -> list[str]:
 
 
 def all_status(db_path: str | Path, sources: dict[str, Source], now: datetime | None = None) -> list[SourceStatus]:
-    """Status of every configured source (all 'never run' when there is no database yet)."""
+    """Status of every configured source (all 'never run' when there is no database yet), then of the sources
+    the database has crawled or stored that are not configured (stale after the default hours)."""
     now = now or datetime.now(timezone.utc)
     if not Path(db_path).exists():
         return [SourceStatus(key, flags=["never run"]) for key in sources]
     with closing(connect_readonly(db_path)) as conn:  # an older schema is migrated first
-        return [source_status(conn, source, now) for source in sources.values()]
+        report = [source_status(conn, s.key, s.stale_after_hours, now) for s in sources.values()]
+        for key in stored_sources(conn):
+            if key not in sources:
+                report.append(source_status(conn, key, STALE_AFTER_HOURS, now))
+                report[-1].configured = False
+    return report
+
+
+def stored_sources(conn: sqlite3.Connection) -> dict[str, str | None]:
+    """The sources a database has crawl runs or articles of, by key, with their name (as stored with the
+    articles), in key order."""
+    rows = conn.execute(
+        "SELECT source, max(source_name) FROM (SELECT source, NULL AS source_name FROM runs WHERE kind = 'crawl'"
+        " UNION ALL SELECT source, source_name FROM articles) GROUP BY source ORDER BY source"
+    )
+    return dict(rows.fetchall())

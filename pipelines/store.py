@@ -100,6 +100,8 @@ class StorePipeline:
             self.db.close()
 
     def process_item(self, item: Article, spider: Any = None) -> Article:
+        item.source_name = item.source_name or (item.source or self.spider_source[1])  # the record says its
+        item.source = self.source_of(item)  # source, as stored (feed exports: scrapy crawl -O)
         self.articles.append(item)
         if len(self.articles) >= self.batch_size:
             self.flush()

@@ -202,7 +202,9 @@ def test_the_guard_reads_every_way_of_writing_an_address(url, why):
 
 def test_allowed_hosts_and_networks_are_let_through():
     assert refusal("http://10.1.2.3/feed", allow=["10.1.0.0/16"]) is None
-    assert refusal("http://10.2.0.1/feed", allow=["10.1.0.0/16"]) == "private address"
+    assert refusal("http://10.2.0.1/feed", allow=["10.1.0.0/16"]) == (
+        "private address; NEWSCRAWL_ALLOW_HOSTS=10.2.0.1 would let it through"
+    )
     assert refusal("http://localhost:8080/", allow=["localhost"]) is None
     assert refusal("file:///etc/passwd", allow=["localhost"]) == "file scheme (only http and https are fetched)"
 

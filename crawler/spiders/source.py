@@ -96,8 +96,13 @@ class SourceSpider(Spider):
             yield Request(link.url, callback=self.parse_article, errback=self.on_error, meta={"newscrawl": ARTICLE})
 
     def wants(self, link: Link) -> bool:
-        """True for an article URL of this source that is not older than max_age_days."""
-        if not self.source.is_article_url(link.url) or not self.in_domain(link.url):
+        """True for an article URL of this source that is not older than max_age_days (links counted: a run in which
+        `article_url` matched none says so)."""
+        self.crawler.stats.inc_value("newscrawl/links/listed")
+        if not self.source.is_article_url(link.url):
+            return False
+        self.crawler.stats.inc_value("newscrawl/links/matched")
+        if not self.in_domain(link.url):
             return False
         if self.too_old(link):
             self.crawler.stats.inc_value("newscrawl/skipped/too_old")
@@ -180,6 +185,18 @@ class SourceSpider(Spider):
             if target.netloc == base.netloc and same_path and target_query > set(parse_qsl(base.query)):
                 return True
         return False
+
+    def parse(self, response: Response, **kwargs: Any) -> Any:
+        """Scrapy's default callback (`scrapy parse --spider SOURCE URL`): a configured sitemap, feed or section page
+        gives the requests of its links, any other page its record (or why it is none)."""
+        url = response.url
+        if url in self.source.sitemaps:
+            return self.parse_robots(response) if url.endswith("/robots.txt") else self.parse_sitemap(response)
+        if url in self.source.feeds:
+            return self.parse_feed(response)
+        if url in self.source.sections or self.is_section_page(url):
+            return self.parse_section(response)
+        return self.parse_article(response)
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         """The page's record (or why it is none), extracted in the process pool within the bounds."""
