@@ -17,6 +17,15 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(parts._replace(query="&".join(kept), fragment="").geturl())
 
 
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. a malformed IPv6 address
+        return False
+
+
 def same_site(a: str, b: str) -> bool:
     """True when both URLs are on the same host, ignoring a leading www."""
     return _host(a) == _host(b)
