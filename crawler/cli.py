@@ -24,6 +24,7 @@ from crawler.lock import Busy, CrawlLock
 from crawler.query import __doc__ as QUERY_HELP
 from crawler.records import export_record, format_record, is_database_file, show_article
 from crawler.runlog import Progress, configure_logging, summary, unresolved_line
+from crawler.settingcheck import SettingError, check_settings, is_known_setting
 from crawler.sources import Source, SourceError, load_sources
 from crawler.status import all_status as source_health
 from crawler.status import stored_sources
@@ -33,7 +34,7 @@ os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 QUERY_SYNTAX = "\b\nQuery syntax:\n" + "\n".join(line for line in QUERY_HELP.splitlines() if line.startswith("    "))
 
 
-def project_settings(db: str | None, sources_dir: str | None, **overrides: Any) -> Any:
+def project_settings(db: str | None, sources_dir: str | None, /, **overrides: Any) -> Any:
     """Scrapy settings of the project, with the CLI's options on top."""
     from scrapy.utils.project import get_project_settings
 
@@ -44,7 +45,25 @@ def project_settings(db: str | None, sources_dir: str | None, **overrides: Any) 
         settings.set("NEWSCRAWL_SOURCES_DIR", sources_dir, priority="cmdline")
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
+    try:
+        check_settings(settings)
+    except SettingError as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
     return settings
+
+
+def parse_sets(sets: tuple[str, ...]) -> dict[str, str]:
+    """The `--set NAME=VALUE` options as a dict; one without `=` ends the command with one line and status 2, a
+    name neither Scrapy nor newscrawl knows gets a warning line (an extension may still read it)."""
+    overrides = {}
+    for item in sets:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise click.exceptions.Exit(_error(f"--set {item!r}: expected NAME=VALUE", 2))
+        if not is_known_setting(name.strip()):
+            click.echo(f"newscrawl: warning: --set {name.strip()}: not a setting of Scrapy or newscrawl", err=True)
+        overrides[name.strip()] = value
+    return overrides
 
 
 def configured_sources(settings: Any, names: tuple[str, ...] = ()) -> dict[str, Source]:
@@ -138,7 +157,7 @@ def crawl(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets:
     """Crawl the named sources (default: every configured source).
 
     One crawl at a time per database: a run that finds another one still going says so and exits with 0."""
-    overrides = dict(item.split("=", 1) for item in sets if "=" in item)
+    overrides = parse_sets(sets)
     settings = project_settings(db, sources_dir, **overrides)
     sources = configured_sources(settings, names)
     check_database(settings.get("NEWSCRAWL_DB"))
@@ -172,8 +191,8 @@ def reextract(names: tuple[str, ...], db: str | None, sources_dir: str | None, s
     "--min-words", default=1, show_default=True, help="Reject records whose body has fewer words (crawls: 40)."
 )
 def import_(file: str, db: str | None, min_words: int) -> None:
-    """Import records from JSON lines (FILE, or - for standard input), as `newscrawl export --format jsonl`
-    writes them: url, title and body at least. They go through the same pipelines as crawled articles; the same
+    """Import records from JSON lines or CSV (FILE, or - for standard input), as `newscrawl export` writes them:
+    url, title and body at least. They go through the same pipelines as crawled articles; the same
     file imported twice adds nothing. A bad line stops the import before anything is stored."""
     from crawler.importer import RecordError, read_records
     from crawler.spiders.imported import ImportSpider
@@ -215,7 +234,7 @@ def worker(
     One worker of a crawl runs with --seed; workers exit once the queue has stayed empty for --idle seconds."""
     from crawler.distributed import RedisUnavailable, configure_worker
 
-    overrides = dict(item.split("=", 1) for item in sets if "=" in item)
+    overrides = parse_sets(sets)
     if idle is not None:
         overrides["NEWSCRAWL_WORKER_IDLE"] = idle
     settings = project_settings(db, sources_dir, **overrides)
@@ -287,7 +306,10 @@ def sources(db: str | None, sources_dir: str | None) -> None:
     sources the database holds that are not configured."""
     settings = project_settings(db, sources_dir)
     path = settings.get("NEWSCRAWL_DB")
-    counts = search_db.articles_per_source(path)
+    try:
+        counts = search_db.articles_per_source(path)
+    except NoDatabase as exc:
+        raise click.exceptions.Exit(_error(str(exc), 2)) from None
     configured = configured_sources(settings)
     for source in configured.values():
         say(f"{source.key}\t{source.name}\t{source.homepage}\t{counts.get(source.key, 0)} articles")
@@ -453,7 +475,7 @@ def show(article: str, db: str | None, fmt: str) -> None:
 def export(db: str | None, query: str | None, fmt: str, output: str | None, **options: Any) -> None:
     """Export stored articles (oldest first) as JSON lines or CSV, streaming: any size in constant memory.
 
-    JSON lines read back with `newscrawl import`."""
+    Both read back with `newscrawl import`."""
     path = database_path(db)
     if output and is_database_file(output, path):
         raise click.exceptions.Exit(_error(f"{output}: refusing to overwrite the database", 2))

@@ -6,6 +6,7 @@ import errno
 import os
 import sqlite3
 import time
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -222,18 +223,40 @@ class NoDatabase(Exception):
     """A database that is not there or cannot be read; the message is one line."""
 
 
-def connect_readonly(path: str | Path) -> sqlite3.Connection:
-    """A read-only connection (rows as sqlite3.Row); an older schema, or an index built by another analyser
-    version, is brought up to date first."""
+def readable_version(conn: sqlite3.Connection, path: str | Path) -> int:
+    """The schema version of the newscrawl database `conn` reads; NoDatabase when it holds none (an empty file, or
+    another program's SQLite database) or one of a newer newscrawl."""
+    try:
+        version = schema_version(sqlite_utils.Database(conn))
+    except ValueError:  # a meta table whose schema_version is not a number: not one of ours
+        version = None
+    if version is None:
+        raise NoDatabase(f"{path}: holds no newscrawl database (an empty file, or another program's SQLite file)")
+    if version > SCHEMA_VERSION:
+        raise NoDatabase(f"{path}: schema version {version} is newer than this newscrawl's; upgrade newscrawl")
+    return version
+
+
+def check_readable(path: str | Path) -> None:
+    """Raise NoDatabase (one line) unless `path` is a newscrawl database that can be read; changes nothing."""
     if not Path(path).is_file():
         raise NoDatabase(f"{path}: no database (run `newscrawl crawl` first)")
     try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            readable_version(conn, path)
+    except sqlite3.DatabaseError as exc:
+        raise NoDatabase(f"{path}: cannot read the database: {exc}") from None
+
+
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """A read-only connection (rows as sqlite3.Row); an older schema, or an index built by another analyser
+    version, is brought up to date first; NoDatabase (one line) for a path that holds no newscrawl database."""
+    check_readable(path)
+    try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        version = schema_version(sqlite_utils.Database(conn))
-        if version is not None and version > SCHEMA_VERSION:
-            raise NoDatabase(f"{path}: schema version {version} is newer than this newscrawl's; upgrade newscrawl")
-        outdated = version is not None and textindex.stored_version(conn) != textindex.ANALYSER_VERSION
-        if version is not None and (version < SCHEMA_VERSION or outdated):
+        version = readable_version(conn, path)
+        outdated = textindex.stored_version(conn) != textindex.ANALYSER_VERSION
+        if version < SCHEMA_VERSION or outdated:
             conn.close()
             open_db(path).close()
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

@@ -27,8 +27,9 @@ def show_article(db_path: str | Path, article: str) -> dict[str, Any] | None:
     """The full record of the article with this id or URL, with its images, the copies linked to it and how
     many earlier versions it has; None when there is none."""
     with closing(connect_readonly(db_path)) as conn:
-        if article.isdigit():
-            row = conn.execute("SELECT * FROM articles WHERE id = ?", [int(article)]).fetchone()
+        if article.isdecimal():  # an id past SQLite's integer range names no article
+            number = int(article)
+            row = conn.execute("SELECT * FROM articles WHERE id = ?", [number]).fetchone() if number < 2**63 else None
         else:
             row = conn.execute(  # sources may share a URL: the original first
                 "SELECT * FROM articles WHERE url IN (?, ?) ORDER BY duplicate_of IS NOT NULL, id",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from crawler.db import NoDatabase, check_readable
 from crawler.search import BM25_WEIGHTS
 
 INSTALL_HINT = "pip install 'newscrawl[web]'"
@@ -155,8 +156,10 @@ def build_metadata(db_path: str | Path) -> dict[str, Any]:
 def make_datasette(db_path: str | Path, immutable: bool = False) -> Any:
     """A Datasette instance on `db_path`, read-only (immutable: a snapshot no crawl will change), with the plugin."""
     path = Path(db_path)
-    if not path.is_file():
-        raise ServeError(f"{path}: no database (run `newscrawl crawl` first)")
+    try:
+        check_readable(path)
+    except NoDatabase as exc:
+        raise ServeError(str(exc)) from None
     try:
         from datasette.app import Datasette
         from datasette.plugins import pm

@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from lxml.cssselect import CSSSelector, SelectorError
+from lxml.etree import XPathError
+
+from crawler.urls import is_web_url
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -58,7 +63,14 @@ class Source:
 _OPTIONAL = {f.name for f in fields(Source)} - {"key"}
 _REQUIRED = ("name", "homepage", "allowed_domains", "article_url")
 _LISTS = ("allowed_domains", "sitemaps", "feeds", "sections")
-_INTS = ("max_articles", "max_age_days", "revisit_hours", "stale_after_hours")
+_URLS = ("sitemaps", "feeds", "sections")
+# the range of each whole-number key (README, "Adding an outlet"): past these, a value is a typo, not a wish
+INT_RANGES = {
+    "max_articles": (0, 1_000_000),  # per run; 0 = no limit
+    "max_age_days": (0, 36_500),  # a hundred years; 0 = no limit
+    "revisit_hours": (0, 8_760),  # a year; 0 = never
+    "stale_after_hours": (1, 8_760),  # a year
+}
 
 
 def parse_source(key: str, data: dict[str, Any], origin: str) -> Source:
@@ -79,14 +91,17 @@ def parse_source(key: str, data: dict[str, Any], origin: str) -> Source:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise fail(f"{name!r} must be a list of non-empty strings")
         values[name] = tuple(value)
-    for name in _INTS:
-        if name in values and (not isinstance(values[name], int) or values[name] < 0):
-            raise fail(f"{name!r} must be a whole number >= 0")
+    for name, (low, high) in INT_RANGES.items():
+        value = values.get(name, low)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise fail(f"{name!r} must be a whole number from {low} to {high}, not {value!r}")
     for name in ("name", "homepage", "article_url", "language", "timezone"):
         if name in values and not isinstance(values[name], str):
             raise fail(f"{name!r} must be a string")
-    if not values["homepage"].startswith(("http://", "https://")):
-        raise fail(f"homepage {values['homepage']!r} is not an http(s) URL")
+    for name in ("homepage", *_URLS):
+        for url in values[name] if name in _URLS else (values[name],):
+            if not is_web_url(url):
+                raise fail(f"{name!r}: {url!r} is not an http(s) URL")
     if not (values["sitemaps"] or values["feeds"] or values["sections"]):
         raise fail("no discovery method: give at least one of 'sitemaps', 'feeds' or 'sections'")
     try:
@@ -103,9 +118,23 @@ def parse_source(key: str, data: dict[str, Any], origin: str) -> Source:
     bad = sorted(set(selectors) - SELECTOR_KEYS)
     if bad:
         raise fail(f"unknown selector {bad[0]!r} (allowed: {', '.join(sorted(SELECTOR_KEYS))})")
+    for name, css in selectors.items():
+        problem = selector_problem(css)
+        if problem:
+            raise fail(f"selector {name!r} = {css!r} does not compile: {problem}")
     if "follow_sections" in values and not isinstance(values["follow_sections"], bool):
         raise fail("'follow_sections' must be true or false")
     return Source(key=key, **values)
+
+
+def selector_problem(css: str) -> str | None:
+    """Why `css` does not compile with the engine the extraction runs it with (lxml's cssselect, HTML
+    translator), or None when it does."""
+    try:
+        CSSSelector(css, translator="html")
+    except (SelectorError, XPathError) as exc:
+        return " ".join(str(exc).split()) or type(exc).__name__
+    return None
 
 
 def load_source(path: Path) -> Source:

@@ -6,6 +6,7 @@ import sys
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from crawler.settingcheck import SettingError, check_settings
 from crawler.sources import SourceError, load_sources
 from crawler.spiders.source import SourceSpider
 
@@ -22,9 +23,14 @@ def fail(message: str) -> None:
 
 
 class SourceSpiderLoader:
-    """Builds a SourceSpider subclass for every `<key>.toml` in NEWSCRAWL_SOURCES_DIR."""
+    """Builds a SourceSpider subclass for every `<key>.toml` in NEWSCRAWL_SOURCES_DIR (the settings are checked
+    first: Scrapy makes the loader before any crawler, so a bad `-s` value ends `scrapy crawl` with one line)."""
 
     def __init__(self, settings: BaseSettings) -> None:
+        try:
+            check_settings(settings)
+        except SettingError as exc:
+            fail(str(exc))
         try:
             sources = load_sources(settings.get("NEWSCRAWL_SOURCES_DIR"))
         except SourceError as exc:

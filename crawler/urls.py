@@ -24,6 +24,16 @@ def same_origin(a: str, b: str) -> bool:
     return first is not None and first == second
 
 
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. a malformed IPv6 address
+        return False
+
+
+
 def _origin(url: str) -> tuple[str, str, int] | None:
     parts = urlsplit(url.strip())
     try:

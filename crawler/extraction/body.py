@@ -133,7 +133,7 @@ def _removed(page: Page, remove: str | None) -> list[Any]:
     """Nodes of the page's tree the body leaves out: embeds, then the source's own rules as written."""
     nodes = _embeds(page)
     if remove:
-        nodes += CSSSelector(remove)(page.tree)
+        nodes += CSSSelector(remove, translator="html")(page.tree)
     return nodes
 
 
