@@ -70,7 +70,8 @@ def test_a_crawl_without_network_ends_with_one_line_saying_no_host_resolved(env)
     assert result.returncode == 1
     log = env.db.parent / "logs" / "newscrawl.log"
     assert result.stderr.splitlines() == [
-        "newscrawl: offline: failed, 0 pages, 0 new, 0 updated, 0 unchanged, 0 duplicates, 0 rejected, 3 errors",
+        "newscrawl: offline: failed, 0 pages, 0 new, 0 updated, 0 unchanged, 0 duplicates, 0 rejected, 3 errors"
+        " (CannotResolveHostError 3)",
         f"newscrawl: source offline failed (see the runs table and {log})",
         f"newscrawl: no host could be resolved: is the network down? (3 fetches failed, see {log})",
     ]
