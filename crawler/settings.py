@@ -21,6 +21,7 @@ NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # share of a story's word 3-grams found in a stored one: a republication
 NEWSCRAWL_GUARD = True  # refuse non-http(s) URLs and private/loopback/link-local/... addresses (crawler/guard.py)
 NEWSCRAWL_ALLOW_HOSTS: list[str] = []  # hosts or networks the guard lets through anyway (besides each source's own)
+NEWSCRAWL_LOCK_WAIT = 300  # import, reextract, reindex, ingest wait this long (s) for a crawl holding the lock
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
