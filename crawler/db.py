@@ -191,6 +191,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
                 "errors_by_kind": str,  # JSON {kind: count}
                 "coverage": str,  # JSON {field: share of the run's new articles that have it}
                 "kind": str,  # crawl, reextract or import
+                "pid": int,  # the process that ran it, on `host`: a `running` run whose process is gone was killed
+                "host": str,
             },
             pk="id",
         )

@@ -10,6 +10,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.db import SchemaError, open_db, utc_now, write_failure
+from crawler.killed import killed_runs, record_killed, this_process
 
 PREFIX = "newscrawl/"
 COVERAGE_FIELDS = ("datetime", "author", "caption", "long_body")
@@ -70,7 +71,8 @@ def run_status(
 
 
 class RunRecorder:
-    """Opens a `runs` row when a spider opens (its id becomes `spider.run_id`) and fills it when it closes."""
+    """Opens a `runs` row when a spider opens (its id becomes `spider.run_id`) and fills it when it closes. Opening
+    one first records as killed the runs still `running` whose process is gone (crawler/killed.py)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -90,7 +92,8 @@ class RunRecorder:
         spider.run_id = None
         try:
             db = open_db(self.db_path)
-            spider.run_id = db["runs"].insert(row).last_pk
+            record_killed(db.conn, killed_runs(db.conn, self.db_path))  # runs whose process is gone: killed
+            spider.run_id = db["runs"].insert({**row, **this_process()}).last_pk
             db.close()
         except (sqlite3.Error, OSError, SchemaError) as exc:  # a full disk, a path that cannot be a file: no run
             if self.crawler.stats.get_value(PREFIX + "stop_reason"):  # already stopped, and said why

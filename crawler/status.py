@@ -11,6 +11,7 @@ from pathlib import Path
 from statistics import median
 
 from crawler.db import connect_readonly
+from crawler.killed import killed_runs, try_record_killed
 from crawler.sources import Source
 
 RECENT_RUNS = 5  # coverage of the last run is compared with the median of this many runs before it
@@ -37,12 +38,17 @@ class SourceStatus:
         )
 
 
-def source_status(conn: sqlite3.Connection, source: Source, now: datetime) -> SourceStatus:
-    """Status of one source, with flags for staleness and coverage drops."""
+def source_status(
+    conn: sqlite3.Connection, source: Source, now: datetime, killed: list[int] | None = None
+) -> SourceStatus:
+    """Status of one source, with flags for staleness, coverage drops and a last run that failed or was killed
+    (`killed`: ids of runs still marked running whose process is gone)."""
     status = SourceStatus(source.key)
+    killed = killed or []
     runs = conn.execute(
-        "SELECT * FROM runs WHERE source = ? AND status != 'running' AND kind = 'crawl' ORDER BY id DESC LIMIT ?",
-        (source.key, RECENT_RUNS + 1),
+        "SELECT * FROM runs WHERE source = ? AND kind = 'crawl'"
+        " AND (status != 'running' OR id IN (SELECT value FROM json_each(?))) ORDER BY id DESC LIMIT ?",
+        (source.key, json.dumps(killed), RECENT_RUNS + 1),
     ).fetchall()
     total, newest = conn.execute(
         "SELECT count(*), max(first_seen_at) FROM articles WHERE source = ?", (source.key,)
@@ -52,10 +58,12 @@ def source_status(conn: sqlite3.Connection, source: Source, now: datetime) -> So
         last = runs[0]
         status.last_run, status.result, status.new = (
             last["finished_at"] or last["started_at"],
-            last["status"],
-            last["articles_new"],
+            "killed" if last["id"] in killed else last["status"],
+            last["articles_new"] or 0,
         )
-        if last["status"] != "ok":
+        if status.result == "killed":
+            status.flags.append(f"run {last['id']} killed: started {last['started_at']}, never finished")
+        elif last["status"] != "ok":
             status.flags.append(f"last run {last['status']} ({last['finish_reason']})")
         status.flags += coverage_drops([json.loads(r["coverage"] or "{}") for r in runs])
     if newest is None or datetime.fromisoformat(newest) < now - timedelta(hours=source.stale_after_hours):
@@ -77,9 +85,13 @@ def coverage_drops(coverages: list[dict[str, float]]) -> list[str]:
 
 
 def all_status(db_path: str | Path, sources: dict[str, Source], now: datetime | None = None) -> list[SourceStatus]:
-    """Status of every configured source (all 'never run' when there is no database yet)."""
+    """Status of every configured source (all 'never run' when there is no database yet). Runs still marked
+    running whose process is gone are shown, and recorded when the database can be written, as killed."""
     now = now or datetime.now(timezone.utc)
     if not Path(db_path).exists():
         return [SourceStatus(key, flags=["never run"]) for key in sources]
     with closing(connect_readonly(db_path)) as conn:  # an older schema is migrated first
-        return [source_status(conn, source, now) for source in sources.values()]
+        killed = killed_runs(conn, db_path)
+        if killed:
+            try_record_killed(db_path, killed)
+        return [source_status(conn, source, now, killed) for source in sources.values()]
