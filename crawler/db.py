@@ -133,6 +133,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         db["articles"].create_index(["url"], unique=True)
         db["articles"].create_index(["content_hash"])
         db["articles"].create_index(["source", "published_at"])
+        db["articles"].create_index(["run_id"])
         db.execute(textindex.CREATE)
         textindex.set_version(db.conn)
     if "images" not in db.table_names():

@@ -33,9 +33,10 @@ def v2_to_v3(db: Any) -> None:
 
 def v3_to_v4(db: Any) -> None:
     """Version 4: the process (pid, host) of each run, so a run left `running` by a killed process is seen as killed
-    (crawler/killed.py)."""
+    (crawler/killed.py); the articles' run_id indexed (a new run's id is one no article names yet)."""
     db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
     db.execute("ALTER TABLE runs ADD COLUMN host TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_run_id ON articles (run_id)")
 
 
 STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4}

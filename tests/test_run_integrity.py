@@ -172,6 +172,18 @@ def test_the_import_counts_add_up_to_what_the_database_holds(env):
     assert after["https://gen.example/a/12"]["body"] == lines[7]["body"]
 
 
+def test_a_deleted_run_s_id_is_not_used_again(env):
+    """Articles name the run that last stored them: after the runs table is emptied, a new run gets an id no article
+    names, and the same file imported again is found unchanged (not taken for lines the new run already stored)."""
+    records = jsonl([record(n) for n in range(4)])
+    assert newscrawl(env, "import", "-", stdin=records).returncode == 0
+    env.rows("DELETE FROM runs")
+    again = newscrawl(env, "import", "-", stdin=records)
+    assert again.returncode == 0 and "0 new, 0 updated, 4 unchanged, 0 duplicates, 0 rejected" in again.stderr
+    assert env.rows("SELECT id FROM runs") == [{"id": 2}]
+    assert env.rows("SELECT DISTINCT run_id FROM articles") == [{"run_id": 2}]
+
+
 def test_a_crawl_killed_mid_run_is_shown_killed_and_status_fails(env):
     server = env.serve("aggregator")
     assert env.newscrawl("crawl").returncode == 0
