@@ -140,6 +140,16 @@ db_option = click.option("--db", help="SQLite database (default: the NEWSCRAWL_D
 sources_option = click.option(
     "--sources-dir", help="Folder of source TOML files (default: the NEWSCRAWL_SOURCES_DIR setting)."
 )
+wait_option = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for a crawl holding the database's lock, then fail (default: NEWSCRAWL_LOCK_WAIT, 300).",
+)
+
+
+def lock_wait(wait: float | None) -> dict[str, float]:
+    """The settings override of a --wait option (none when not given)."""
+    return {} if wait is None else {"NEWSCRAWL_LOCK_WAIT": wait}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -169,19 +179,23 @@ def crawl(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets:
 @db_option
 @sources_option
 @click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-def reextract(names: tuple[str, ...], db: str | None, sources_dir: str | None, sets: tuple[str, ...]) -> None:
+@wait_option
+def reextract(
+    names: tuple[str, ...], db: str | None, sources_dir: str | None, sets: tuple[str, ...], wait: float | None
+) -> None:
     """Run extraction again over the kept pages of the named sources (default: all) and update their records,
     with no HTTP request: after an extractor upgrade or a selector change, no recrawl is needed.
 
-    Changed records keep their previous text in article_versions; the run is a `runs` row of kind reextract."""
+    Changed records keep their previous text in article_versions; the run is a `runs` row of kind reextract.
+    A crawl holding the database's lock is waited for (--wait), then the command fails with status 1."""
     from crawler.spiders.kept import ReextractSpider
 
-    settings = project_settings(db, sources_dir, **dict(item.split("=", 1) for item in sets if "=" in item))
+    settings = project_settings(db, sources_dir, **parse_sets(sets), **lock_wait(wait))
     sources = configured_sources(settings, names)
     path = settings.get("NEWSCRAWL_DB")
     check_database(path, existing=True)
     spiders = [ReextractSpider.for_source(sources[name]) for name in names or sources]
-    sys.exit(locked(settings, lambda: run_crawl(settings, spiders)))
+    sys.exit(locked(settings, lambda: run_crawl(settings, spiders), "nothing re-extracted"))
 
 
 @main.command("import")
@@ -190,14 +204,17 @@ def reextract(names: tuple[str, ...], db: str | None, sources_dir: str | None, s
 @click.option(
     "--min-words", default=1, show_default=True, help="Reject records whose body has fewer words (crawls: 40)."
 )
-def import_(file: str, db: str | None, min_words: int) -> None:
+@wait_option
+def import_(file: str, db: str | None, min_words: int, wait: float | None) -> None:
     """Import records from JSON lines or CSV (FILE, or - for standard input), as `newscrawl export` writes them:
     url, title and body at least. They go through the same pipelines as crawled articles; the same
-    file imported twice adds nothing. A bad line stops the import before anything is stored."""
+    file imported twice adds nothing. A bad line stops the import before anything is stored. A crawl holding the
+    database's lock is waited for (--wait), then the import fails with status 1, nothing stored."""
     from crawler.importer import RecordError, read_records
     from crawler.spiders.imported import ImportSpider
 
-    settings = project_settings(db, None, NEWSCRAWL_MIN_WORDS=min_words, NEWSCRAWL_KEEP_PAGES=False)
+    settings = project_settings(db, None, NEWSCRAWL_MIN_WORDS=min_words, NEWSCRAWL_KEEP_PAGES=False, **lock_wait(wait))
+    name = "standard input" if file == "-" else file
     with tempfile.TemporaryDirectory(prefix="newscrawl-import-") as tmp:
         if file == "-":  # read twice (checked, then imported): keep standard input in a file
             file = str(Path(tmp) / "stdin.jsonl")
@@ -208,7 +225,8 @@ def import_(file: str, db: str | None, min_words: int) -> None:
         except (RecordError, OSError, UnicodeDecodeError) as exc:
             raise click.exceptions.Exit(_error(str(exc).splitlines()[0], 2)) from None
         check_database(settings.get("NEWSCRAWL_DB"))
-        status = locked(settings, lambda: run_crawl(settings, [ImportSpider], path=file))
+        undone = f"nothing imported from {name}"
+        status = locked(settings, lambda: run_crawl(settings, [ImportSpider], path=file), undone)
     sys.exit(status)
 
 
@@ -252,27 +270,33 @@ def worker(
 @click.option(
     "--idle", type=float, help="Exit once the item queue has stayed empty this long (seconds, default 60; 0: never)."
 )
-def ingest(db: str | None, until_idle: bool, idle: float | None) -> None:
+@wait_option
+def ingest(db: str | None, until_idle: bool, idle: float | None, wait: float | None) -> None:
     """Store the records workers push to Redis (REDIS_URL) through validate, normalise, dedupe and store: the single
-    writer of a scaled-out crawl, next to the database. Takes the database's crawl lock like `crawl`."""
+    writer of a scaled-out crawl, next to the database. Takes the database's crawl lock like `crawl`: a crawl
+    holding it is waited for (--wait), then the command fails with status 1, the records left in Redis."""
     from crawler.distributed import RedisUnavailable, connect
     from crawler.spiders.ingest import IngestSpider
 
-    settings = project_settings(db, None, **({"NEWSCRAWL_INGEST_IDLE": idle} if idle is not None else {}))
+    overrides = {"NEWSCRAWL_INGEST_IDLE": idle} if idle is not None else {}
+    settings = project_settings(db, None, **overrides, **lock_wait(wait))
     try:
         connect(settings).close()
     except RedisUnavailable as exc:
         raise click.exceptions.Exit(_error(str(exc), 2)) from None
     check_database(settings.get("NEWSCRAWL_DB"))
-    sys.exit(locked(settings, lambda: run_crawl(settings, [IngestSpider], until_idle=until_idle)))
+    undone = "nothing ingested (the records stay in Redis)"
+    sys.exit(locked(settings, lambda: run_crawl(settings, [IngestSpider], until_idle=until_idle), undone))
 
 
 @main.command()
 @db_option
-def reindex(db: str | None) -> None:
+@wait_option
+def reindex(db: str | None, wait: float | None) -> None:
     """Rebuild the full-text index from the stored articles with this version's analyser (also done by itself
-    when a newer newscrawl opens a database indexed by an older analyser)."""
-    settings = project_settings(db, None)
+    when a newer newscrawl opens a database indexed by an older analyser). A crawl holding the database's lock is
+    waited for (--wait), then the command fails with status 1."""
+    settings = project_settings(db, None, **lock_wait(wait))
     path = settings.get("NEWSCRAWL_DB")
     check_database(path, existing=True)
 
@@ -285,17 +309,29 @@ def reindex(db: str | None) -> None:
         click.echo(f"newscrawl: reindexed {count} articles in {path} (analyser version {ANALYSER_VERSION})", err=True)
         return 0
 
-    sys.exit(locked(settings, rebuild))
+    sys.exit(locked(settings, rebuild, "index not rebuilt"))
 
 
-def locked(settings: Any, job: Any) -> int:
-    """Run `job` holding the database's crawl lock; a busy database is a skipped run, status 0."""
+def locked(settings: Any, job: Any, undone: str | None = None) -> int:
+    """Run `job` holding the database's crawl lock. A crawl (no `undone`) that finds it busy is a skipped run,
+    status 0; any other command waits up to NEWSCRAWL_LOCK_WAIT seconds for it, then says in one line what was
+    not done (`undone`), status 1."""
+    wait = 0 if undone is None else settings.getfloat("NEWSCRAWL_LOCK_WAIT")
+    path = settings.get("NEWSCRAWL_DB")
+
+    def waiting(holder: str) -> None:
+        if sys.stderr.isatty():  # someone is watching: say why nothing happens yet
+            click.echo(f"newscrawl: waiting up to {wait:g} s for another crawl (pid {holder}) on {path}", err=True)
+
     try:
-        with CrawlLock(settings.get("NEWSCRAWL_DB")):
+        with CrawlLock(path, wait=wait, on_wait=waiting):
             return job()
-    except Busy as exc:  # a cron tick that finds the previous run still going is not a failure
-        say(f"newscrawl: skipped: {exc}", err=True)
-        return 0
+    except Busy as exc:
+        if undone is None:  # a cron tick that finds the previous run still going is not a failure
+            say(f"newscrawl: skipped: {exc}", err=True)
+            return 0
+        held = f"still held by another crawl (pid {exc.holder}) after waiting {wait:g} s"
+        return _error(f"{exc.path}: {held}; {undone}", 1)
 
 
 @main.command()

@@ -135,6 +135,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
         db["articles"].create_index(["url"])
         db["articles"].create_index(["content_hash"])
         db["articles"].create_index(["source", "published_at"])
+        db["articles"].create_index(["run_id"])
         db.execute(textindex.CREATE)
         textindex.set_version(db.conn)
     if "images" not in db.table_names():
@@ -195,6 +196,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
                 "kind": str,  # crawl, reextract or import
                 "links_listed": int,  # links the sitemaps, feeds and section pages gave
                 "links_matched": int,  # of those, links the source's article_url matched
+                "pid": int,  # the process that ran it, on `host`: a `running` run whose process is gone was killed
+                "host": str,
             },
             pk="id",
         )

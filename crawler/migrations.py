@@ -10,7 +10,7 @@ from typing import Any
 
 from crawler import neardup, textindex
 
-LATEST = 5
+LATEST = 6
 
 
 def v1_to_v2(db: Any) -> None:
@@ -48,4 +48,12 @@ def v4_to_v5(db: Any) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN links_matched INTEGER")
 
 
-STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5}
+def v5_to_v6(db: Any) -> None:
+    """Version 6: the process (pid, host) of each run, so a run left `running` by a killed process is seen as killed
+    (crawler/killed.py); the articles' run_id indexed (a new run's id is one no article names yet)."""
+    db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+    db.execute("ALTER TABLE runs ADD COLUMN host TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_run_id ON articles (run_id)")
+
+
+STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5, 5: v5_to_v6}

@@ -133,14 +133,19 @@ def configure_logging(settings: Any) -> Path:
 
 
 def summary(crawler: Any) -> str:
-    """One line on how a source's run went."""
+    """One line on how a source's run went. New, updated, unchanged, duplicates, repeated and rejected add up to the
+    records the run stored or turned down; the rows it added are the new ones and the stored linked copies."""
     row = run_stats(crawler.stats.get_stats())
     status = crawler.stats.get_value("newscrawl/run_status") or "failed"
+    stored = crawler.stats.get_value("newscrawl/duplicates_stored", 0)
+    linked = f" ({stored} stored, linked to the original)" if stored else ""
+    repeated = crawler.stats.get_value("newscrawl/repeated", 0)
+    again = f", {repeated} repeated" if repeated else ""
     nothing = unmatched(row)
     return (
         f"{crawler.spider.name}: {status}, {row['pages_fetched']} pages, {row['articles_new']} new,"
-        f" {row['articles_updated']} updated, {row['articles_unchanged']} unchanged, {row['duplicates']} duplicates,"
-        f" {row['rejected']} rejected{by_kind(row['rejected_by_reason'])}, {row['errors']} errors"
+        f" {row['articles_updated']} updated, {row['articles_unchanged']} unchanged, {row['duplicates']} duplicates"
+        f"{linked}{again}, {row['rejected']} rejected{by_kind(row['rejected_by_reason'])}, {row['errors']} errors"
         f"{by_kind(row['errors_by_kind'])}" + (f"; {nothing}" if nothing else "")
     )
 

@@ -12,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.db import SchemaError, open_db, utc_now, write_failure
+from crawler.killed import killed_runs, record_killed, this_process
 
 PREFIX = "newscrawl/"
 COVERAGE_FIELDS = ("datetime", "author", "caption", "long_body")
@@ -80,8 +81,21 @@ def run_status(
     return "ok" if finish_reason == "finished" and fetched and not spider_errors else "failed"
 
 
+def insert_run(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    """Insert a `runs` row; its id is one no stored article names yet (the id of a deleted run is not used again:
+    an article's run_id is always the run that last stored it, and the store tells a URL the run already stored)."""
+    names = ", ".join(row)
+    fresh_id = (
+        "(SELECT max(coalesce((SELECT max(id) FROM runs), 0), coalesce((SELECT max(run_id) FROM articles), 0)) + 1)"
+    )
+    with conn:
+        sql = f"INSERT INTO runs (id, {names}) VALUES ({fresh_id}, {', '.join('?' * len(row))})"
+        return conn.execute(sql, list(row.values())).lastrowid
+
+
 class RunRecorder:
-    """Opens a `runs` row when a spider opens (its id becomes `spider.run_id`) and fills it when it closes."""
+    """Opens a `runs` row when a spider opens (its id becomes `spider.run_id`) and fills it when it closes. Opening
+    one first records as killed the runs still `running` whose process is gone (crawler/killed.py)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -104,7 +118,8 @@ class RunRecorder:
         spider.run_id = None
         try:
             db = open_db(self.db_path)
-            spider.run_id = db["runs"].insert(row).last_pk
+            record_killed(db.conn, killed_runs(db.conn, self.db_path))  # runs whose process is gone: killed
+            spider.run_id = insert_run(db.conn, {**row, **this_process()})
             db.close()
         except (sqlite3.Error, OSError, SchemaError) as exc:  # a full disk, a path that cannot be a file: no run
             if self.crawler.stats.get_value(PREFIX + "stop_reason"):  # already stopped, and said why

@@ -26,6 +26,7 @@ NEWSCRAWL_GUARD = True  # refuse non-http(s) URLs and private/loopback/link-loca
 NEWSCRAWL_ALLOW_HOSTS: list[str] = []  # hosts or networks the guard lets through anyway (besides each source's own)
 NEWSCRAWL_REPLAY: dict[str, str] = {}  # `newscrawl demo`: real origin -> local replay serving it (crawler/replay.py)
 NEWSCRAWL_RECORD_RUNS = True  # a `runs` row per crawl; `scrapy parse` and `scrapy shell` only look at pages
+NEWSCRAWL_LOCK_WAIT = 300  # import, reextract, reindex, ingest wait this long (s) for a crawl holding the lock
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"

@@ -12,6 +12,7 @@ from statistics import median
 
 from crawler.db import connect_readonly
 from crawler.failures import NOT_EXTRACTED
+from crawler.killed import killed_runs, try_record_killed
 from crawler.runs import unmatched
 from crawler.sources import Source
 
@@ -42,12 +43,17 @@ class SourceStatus:
         )
 
 
-def source_status(conn: sqlite3.Connection, key: str, stale_after_hours: int, now: datetime) -> SourceStatus:
-    """Status of one source, with flags for staleness and coverage drops."""
+def source_status(
+    conn: sqlite3.Connection, key: str, stale_after_hours: int, now: datetime, killed: list[int] | None = None
+) -> SourceStatus:
+    """Status of one source, with flags for staleness, coverage drops and a last run that failed or was killed
+    (`killed`: ids of runs still marked running whose process is gone)."""
     status = SourceStatus(key)
+    killed = killed or []
     runs = conn.execute(
-        "SELECT * FROM runs WHERE source = ? AND status != 'running' AND kind = 'crawl' ORDER BY id DESC LIMIT ?",
-        (key, RECENT_RUNS + 1),
+        "SELECT * FROM runs WHERE source = ? AND kind = 'crawl'"
+        " AND (status != 'running' OR id IN (SELECT value FROM json_each(?))) ORDER BY id DESC LIMIT ?",
+        (key, json.dumps(killed), RECENT_RUNS + 1),
     ).fetchall()
     articles = "SELECT count(*), max(first_seen_at) FROM articles WHERE source = ?"
     total, newest = conn.execute(articles, (key,)).fetchone()
@@ -56,10 +62,12 @@ def source_status(conn: sqlite3.Connection, key: str, stale_after_hours: int, no
         last = runs[0]
         status.last_run, status.result, status.new = (
             last["finished_at"] or last["started_at"],
-            last["status"],
-            last["articles_new"],
+            "killed" if last["id"] in killed else last["status"],
+            last["articles_new"] or 0,
         )
-        if last["status"] != "ok":
+        if status.result == "killed":
+            status.flags.append(f"run {last['id']} killed: started {last['started_at']}, never finished")
+        elif last["status"] != "ok":
             status.flags.append(f"last run {last['status']} ({last['finish_reason']})")
         status.flags += not_extracted(json.loads(last["errors_by_kind"] or "{}"))
         if nothing := unmatched(dict(last)):
@@ -94,15 +102,19 @@ def coverage_drops(coverages: list[dict[str, float]]) -> list[str]:
 
 def all_status(db_path: str | Path, sources: dict[str, Source], now: datetime | None = None) -> list[SourceStatus]:
     """Status of every configured source (all 'never run' when there is no database yet), then of the sources
-    the database has crawled or stored that are not configured (stale after the default hours)."""
+    the database has crawled or stored that are not configured (stale after the default hours). Runs still marked
+    running whose process is gone are shown, and recorded when the database can be written, as killed."""
     now = now or datetime.now(timezone.utc)
     if not Path(db_path).exists():
         return [SourceStatus(key, flags=["never run"]) for key in sources]
     with closing(connect_readonly(db_path)) as conn:  # an older schema is migrated first
-        report = [source_status(conn, s.key, s.stale_after_hours, now) for s in sources.values()]
+        killed = killed_runs(conn, db_path)
+        if killed:
+            try_record_killed(db_path, killed)
+        report = [source_status(conn, s.key, s.stale_after_hours, now, killed) for s in sources.values()]
         for key in stored_sources(conn):
             if key not in sources:
-                report.append(source_status(conn, key, STALE_AFTER_HOURS, now))
+                report.append(source_status(conn, key, STALE_AFTER_HOURS, now, killed))
                 report[-1].configured = False
     return report
 

@@ -51,7 +51,10 @@ class StorePipeline:
     `similarity`) and counted as a duplicate, not as new. Fetched pages are kept compressed in `raw_pages`.
 
     Counts go to the crawler's stats as `newscrawl/articles_new`, `_updated`, `_unchanged`, `newscrawl/duplicates`
-    and `newscrawl/rejected/<reason>`; the run recorder copies them into the `runs` row.
+    (`newscrawl/duplicates_stored` of them stored as linked copies) and `newscrawl/rejected/<reason>`; the run
+    recorder copies them into the `runs` row. Each row is counted once, by what the run did to it: a record whose
+    URL the run already stored (the same URL twice in an import) is `newscrawl/repeated`, and the row keeps the
+    last text given.
 
     A batch the database cannot take (a full disk, or another write error) is rolled back whole, logged in one
     line, counted as `newscrawl/errors/disk_full` (or `db_write`) and stops the crawl (finish reason the same kind):
@@ -70,6 +73,7 @@ class StorePipeline:
         self.db: Any = None
         self.failed: str | None = None  # the error kind once a write failed: nothing more is written
         self.closing = False
+        self.seen_unchanged: set[int] = set()  # stored rows this run found unchanged (a repeat may change them)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -207,29 +211,31 @@ class StorePipeline:
             self.pages.append(self.page_row(article, fetched, "duplicate", f"same text as {copy[1]}", copy[0]))
             return
         found = conn.execute(
-            f"SELECT id, duplicate_of, {', '.join(COMPARED)} FROM articles WHERE source = ? AND url = ?",
+            f"SELECT id, run_id, duplicate_of, {', '.join(COMPARED)} FROM articles WHERE source = ? AND url = ?",
             [row["source"], article.url],
         ).fetchone()
+        run_id = row["run_id"]
+        repeat = found is not None and run_id is not None and found[1] == run_id  # stored by this run already
         if found is None:
             article_id, outcome = self.insert(conn, row, copy)
-        elif tuple(found[2:]) != tuple(row[name] for name in COMPARED):
+        elif tuple(found[3:]) != tuple(row[name] for name in COMPARED):
             article_id, outcome = found[0], "updated"
             conn.execute(SAVE_VERSION, [now, article_id])
             row["modified_at"] = row["modified_at"] or now
             textindex.remove(conn, article_id)
             conn.execute(UPDATE_ARTICLE, {**row, "id": article_id})
             textindex.add(conn, article_id, row["title"], row["body"], row["caption"])
-            if found[1] is None:
+            if found[2] is None:
                 neardup.index(conn, article_id, neardup.shingles(row["body"]))
         else:
             article_id, outcome = found[0], "unchanged"
             conn.execute(
                 "UPDATE articles SET last_seen_at = ?, run_id = ? WHERE id = ?", [now, row["run_id"], article_id]
             )
-        counter = "newscrawl/duplicates" if outcome == "duplicate" else f"newscrawl/articles_{outcome}"
-        self.crawler.stats.inc_value(counter)
-        if outcome == "new":
-            self.count_coverage(row)
+        if repeat:
+            self.count_repeat(article_id, outcome)
+        else:
+            self.count(article_id, outcome, row)
         if outcome != "unchanged":
             conn.execute("DELETE FROM images WHERE article_id = ?", [article_id])
             conn.executemany(
@@ -286,6 +292,29 @@ class StorePipeline:
                 conn.execute("UPDATE articles SET url = ? WHERE id = ?", [url, article_id])
                 self.crawler.spider.logger.info("%s moves to %s: the page at %s is another story", named, url, named)
                 return
+
+    def count(self, article_id: int, outcome: str, row: dict[str, Any]) -> None:
+        """Count what the run did to a row it had not stored yet."""
+        stats = self.crawler.stats
+        if outcome == "duplicate":  # a copy stored linked to its original
+            stats.inc_value("newscrawl/duplicates")
+            stats.inc_value("newscrawl/duplicates_stored")
+            return
+        stats.inc_value(f"newscrawl/articles_{outcome}")
+        if outcome == "new":
+            self.count_coverage(row)
+        elif outcome == "unchanged":
+            self.seen_unchanged.add(article_id)
+
+    def count_repeat(self, article_id: int, outcome: str) -> None:
+        """Count a record whose row this run already stored: a row it found unchanged that this one changes is
+        updated instead."""
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/repeated")
+        if outcome == "updated" and article_id in self.seen_unchanged:
+            self.seen_unchanged.discard(article_id)
+            stats.inc_value("newscrawl/articles_unchanged", -1)
+            stats.inc_value("newscrawl/articles_updated")
 
     def insert(self, conn: Any, row: dict[str, Any], copy: tuple | None) -> tuple[int, str]:
         """Insert a new row: an original (indexed for near-duplicate lookups), or a copy linked to its original.
