@@ -191,6 +191,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
                 "errors_by_kind": str,  # JSON {kind: count}
                 "coverage": str,  # JSON {field: share of the run's new articles that have it}
                 "kind": str,  # crawl, reextract or import
+                "limits": str,  # JSON {per-run limit reached: entries it left out}
             },
             pk="id",
         )

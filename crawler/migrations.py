@@ -10,7 +10,7 @@ from typing import Any
 
 from crawler import neardup, textindex
 
-LATEST = 3
+LATEST = 4
 
 
 def v1_to_v2(db: Any) -> None:
@@ -31,4 +31,9 @@ def v2_to_v3(db: Any) -> None:
     textindex.rebuild(db.conn)
 
 
-STEPS = {1: v1_to_v2, 2: v2_to_v3}
+def v3_to_v4(db: Any) -> None:
+    """Version 4: the runs record the per-run limits they reached (NEWSCRAWL_MAX_SCHEDULED, ...)."""
+    db.execute("ALTER TABLE runs ADD COLUMN limits TEXT")
+
+
+STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4}

@@ -20,7 +20,7 @@ from scrapy.exceptions import (
 from twisted.internet import task
 from twisted.internet.error import ConnectError, TimeoutError
 
-from crawler.runs import run_stats
+from crawler.runs import limits_note, run_stats
 
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 # a site that is down or slow is not a bug: its errors are one line, without a traceback (robots.txt's have one)
@@ -118,7 +118,7 @@ def summary(crawler: Any) -> str:
     return (
         f"{crawler.spider.name}: {status}, {row['pages_fetched']} pages, {row['articles_new']} new,"
         f" {row['articles_updated']} updated, {row['articles_unchanged']} unchanged, {row['duplicates']} duplicates,"
-        f" {row['rejected']} rejected{why}, {row['errors']} errors"
+        f" {row['rejected']} rejected{why}, {row['errors']} errors{limits_note(json.loads(row['limits']))}"
     )
 
 

@@ -13,6 +13,12 @@ from crawler.db import SchemaError, open_db, utc_now, write_failure
 
 PREFIX = "newscrawl/"
 COVERAGE_FIELDS = ("datetime", "author", "caption", "long_body")
+LIMITS = PREFIX + "limits/"  # stats: entries a per-run limit left out, by limit
+LIMIT_SETTINGS = {  # each per-run limit, by the name the runs table and the run line give it, and where it is set
+    "max_articles": "max_articles (the source file)",
+    "max_scheduled": "NEWSCRAWL_MAX_SCHEDULED",
+    "max_child_sitemaps": "NEWSCRAWL_MAX_CHILD_SITEMAPS",
+}
 
 
 def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
@@ -21,6 +27,7 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     errors = {k.removeprefix(PREFIX + "errors/"): v for k, v in stats.items() if k.startswith(PREFIX + "errors/")}
     if stats.get("depth/request_ignored_count"):  # links not followed past DEPTH_LIMIT (a calendar trap)
         errors["depth_limit"] = stats["depth/request_ignored_count"]
+    limits = {k.removeprefix(LIMITS): v for k, v in stats.items() if k.startswith(LIMITS)}
     new = stats.get(PREFIX + "articles_new", 0)
     coverage = {f: round(stats.get(f"{PREFIX}coverage/{f}", 0) / new, 3) for f in COVERAGE_FIELDS} if new else {}
     return {
@@ -35,7 +42,15 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
         "errors": sum(errors.values()),
         "errors_by_kind": json.dumps(errors, sort_keys=True),
         "coverage": json.dumps(coverage),
+        "limits": json.dumps(limits, sort_keys=True),
     }
+
+
+def limits_note(limits: dict[str, int]) -> str:
+    """How the per-run limits that were reached cut the run (`limits`: entries left out, by limit), or ""."""
+    if not limits:
+        return ""
+    return "; limits reached: " + ", ".join(f"{name} ({n} left out)" for name, n in sorted(limits.items()))
 
 
 def answered(stats: dict[str, Any]) -> int:
@@ -121,7 +136,7 @@ class RunRecorder:
                 log("%s: cannot record run %s: %s", self.db_path, spider.run_id, exc)
         self.crawler.stats.set_value(PREFIX + "run_status", row["status"])
         spider.logger.info(
-            "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors",
+            "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors%s",
             spider.run_id,
             spider.name,
             row["status"],
@@ -132,4 +147,5 @@ class RunRecorder:
             row["duplicates"],
             row["rejected"],
             row["errors"],
+            limits_note(json.loads(row["limits"])),
         )

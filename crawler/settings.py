@@ -21,6 +21,11 @@ NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # share of a story's word 3-grams found in a stored one: a republication
 NEWSCRAWL_GUARD = True  # refuse non-http(s) URLs and private/loopback/link-local/... addresses (crawler/guard.py)
 NEWSCRAWL_ALLOW_HOSTS: list[str] = []  # hosts or networks the guard lets through anyway (besides each source's own)
+NEWSCRAWL_MAX_CHILD_SITEMAPS = 1000  # sitemaps fetched per source and run from sitemap indexes and robots.txt
+# (newest lastmod first); those over the limit are left out, counted in the run's `limits`; 0 = no limit
+NEWSCRAWL_MAX_SCHEDULED = 50_000  # article URLs requested per source and run (newest listed first), besides the
+# source's own max_articles; those over the limit are left out, counted in the run's `limits`; 0 = no limit
+NEWSCRAWL_QUEUE_DIR = ""  # each run's pending requests wait on disk here; empty: queue/ next to the database
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
@@ -44,6 +49,11 @@ EXTENSIONS = {
     "crawler.pool.ExtractionPool": 510,
     "crawler.runlog.QuietNetworkErrors": 520,
 }
+
+# Pending requests on disk, first in first out within a priority (request priorities: crawler/spiders/source.py)
+SCHEDULER = "crawler.scheduler.DiskScheduler"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # --- Politeness -----------------------------------------------------------------------------------------------
 USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl; news archiving crawler)"

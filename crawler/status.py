@@ -27,13 +27,15 @@ class SourceStatus:
     total: int = 0
     new: int = 0  # new articles in the last run
     newest: str | None = None  # newest first_seen_at
+    limits: dict[str, int] = field(default_factory=dict)  # per-run limits the last run reached: entries left out
     flags: list[str] = field(default_factory=list)
 
     def line(self) -> str:
+        limits = "".join(f"\t{name}: {n} left out" for name, n in sorted(self.limits.items()))
         flags = f"  !! {'; '.join(self.flags)}" if self.flags else ""
         return (
             f"{self.key}\tlast run {self.last_run or '-'} {self.result}\t{self.total} articles ({self.new} new)"
-            f"\tnewest {self.newest or '-'}{flags}"
+            f"\tnewest {self.newest or '-'}{limits}{flags}"
         )
 
 
@@ -55,6 +57,7 @@ def source_status(conn: sqlite3.Connection, source: Source, now: datetime) -> So
             last["status"],
             last["articles_new"],
         )
+        status.limits = json.loads(last["limits"] or "{}")
         if last["status"] != "ok":
             status.flags.append(f"last run {last['status']} ({last['finish_reason']})")
         status.flags += coverage_drops([json.loads(r["coverage"] or "{}") for r in runs])
