@@ -10,6 +10,10 @@ URLs (/a/<n>: page n mod P with a paragraph of its own, so every URL is a distin
   - the store alone: the same records through `newscrawl import` (validate, normalise, dedupe, store), rows/s;
   - an immediate no-news recrawl: its time as a fraction of the first crawl.
 It prints figures; it asserts nothing. Usage: python benchmarks/throughput.py [--pages 2000 10000 50000]
+
+With --listed 200000, it measures the frontier instead: the peak memory of the crawl process (extraction inline) while
+one gzip sitemap lists that many URLs, against a listing of 100, for CLOSESPIDER_TIMEOUT (--seconds) of crawling
+with no NEWSCRAWL_MAX_SCHEDULED; the run still ends only once every listed URL is queued.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ PER_SITEMAP = 1000
 SOURCE = """name = "Throughput bench"
 homepage = "{base}/"
 allowed_domains = ["127.0.0.1"]
-sitemaps = ["{base}/sitemap.xml"]
+sitemaps = ["{base}/{sitemap}"]
 article_url = '/a/\\d+$'
 language = "en"
 timezone = "UTC"
@@ -67,7 +71,13 @@ def serve(pages: list[bytes], count: int, port_file: Path) -> None:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            if self.path == "/sitemap.xml":
+            if self.path == "/listed.xml.gz":  # every URL in one sitemap (--listed)
+                urls = "".join(f"<url><loc>{base}/a/{n}</loc></url>" for n in range(count))
+                body = (
+                    f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+                )
+                self.reply(gzip.compress(body.encode(), compresslevel=1), "application/gzip")
+            elif self.path == "/sitemap.xml":
                 maps = "".join(
                     f"<sitemap><loc>{base}/sitemap-{k}.xml</loc></sitemap>" for k in range(0, count, PER_SITEMAP)
                 )
@@ -169,14 +179,48 @@ def measured(command: list[str]) -> tuple[float, float, int]:
     return wall, sum(cpu.values()), peak
 
 
+def start_site(html: list[bytes], count: int, folder: Path, sitemap: str) -> tuple[Process, list[str]]:
+    """The generator site in its own process, a source file for it in `folder`: the process and the crawl command."""
+    port_file = folder / "port"
+    server = Process(target=serve, args=(html, count, port_file), daemon=True)
+    server.start()
+    while not port_file.exists() or not port_file.read_text():
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port_file.read_text()}"
+    (folder / "sources").mkdir()
+    (folder / "sources" / "bench.toml").write_text(SOURCE.format(base=base, sitemap=sitemap), encoding="utf-8")
+    crawl = [str(NEWSCRAWL), "crawl", "--db", str(folder / "news.db"), "--sources-dir", str(folder / "sources")]
+    return server, crawl + [item for setting in FAST for item in ("--set", setting)]
+
+
+def frontier_memory(html: list[bytes], counts: list[int], seconds: int) -> None:
+    """Peak memory of the crawl process while one sitemap lists each of `counts` URLs, and per listed URL against a
+    listing of 100."""
+    limits = ["NEWSCRAWL_EXTRACT_WORKERS=1", "NEWSCRAWL_MAX_SCHEDULED=0", f"CLOSESPIDER_TIMEOUT={seconds}"]
+    print(f"{'listed':>9} {'peak mem':>9} {'per URL':>8} {'run':>6}")
+    baseline = 0
+    for count in [100, *counts]:
+        with tempfile.TemporaryDirectory(prefix="newscrawl-bench-frontier-") as tmp:
+            server, crawl = start_site(html, count, Path(tmp), "listed.xml.gz")
+            wall, _, peak = measured(crawl + [item for setting in limits for item in ("--set", setting)])
+            server.terminate()
+        baseline = baseline or peak
+        per_url = f"{(peak - baseline) / (count - 100) / 1024:.2f}KB" if count > 100 else "-"
+        print(f"{count:>9,} {peak / 2**20:>7.0f}MB {per_url:>8} {wall:>5.0f}s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[2000, 10000, 50000])
+    parser.add_argument("--listed", type=int, nargs="+", help="measure the frontier's memory for these listings")
+    parser.add_argument("--seconds", type=int, default=60, help="crawling time of each --listed run")
     args = parser.parse_args()
     if not BENCHMARKS.exists():
         sys.exit(f"bench-throughput: {BENCHMARKS} not found")
     pages = article_pages()
     html = [page for page, _ in pages]
+    if args.listed:
+        return frontier_memory(html, args.listed, args.seconds)
     rounds = max(1, 300 // len(pages))
     started = time.perf_counter()
     for _ in range(rounds):
@@ -190,17 +234,8 @@ def main() -> None:
     for count in args.pages:
         with tempfile.TemporaryDirectory(prefix="newscrawl-bench-throughput-") as tmp:
             folder = Path(tmp)
-            port_file = folder / "port"
-            server = Process(target=serve, args=(html, count, port_file), daemon=True)
-            server.start()
-            while not port_file.exists() or not port_file.read_text():
-                time.sleep(0.05)
-            base = f"http://127.0.0.1:{port_file.read_text()}"
-            (folder / "sources").mkdir()
-            (folder / "sources" / "bench.toml").write_text(SOURCE.format(base=base), encoding="utf-8")
+            server, crawl = start_site(html, count, folder, "sitemap.xml")
             db = folder / "news.db"
-            crawl = [str(NEWSCRAWL), "crawl", "--db", str(db), "--sources-dir", str(folder / "sources")]
-            crawl += [item for setting in FAST for item in ("--set", setting)]
             wall, cpu, peak = measured(crawl)
             again, _, _ = measured(crawl)
             server.terminate()

@@ -198,6 +198,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
                 "links_matched": int,  # of those, links the source's article_url matched
                 "pid": int,  # the process that ran it, on `host`: a `running` run whose process is gone was killed
                 "host": str,
+                "limits": str,  # JSON {per-run limit reached: entries it left out}
             },
             pk="id",
         )

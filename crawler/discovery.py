@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one file, uncompressed
+UNDATED = datetime.min.replace(tzinfo=timezone.utc)  # sorts after every date, newest first
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,11 @@ class Link:
     url: str
     date: datetime | None = None
     is_sitemap: bool = False  # a child sitemap of a sitemap index
+
+
+def newest_first(links: list[Link]) -> list[Link]:
+    """The dated links newest first, then the undated ones in their listed order."""
+    return sorted(links, key=lambda link: link.date or UNDATED, reverse=True)
 
 
 def _local(tag: object) -> str:

@@ -27,6 +27,8 @@ class KnownUrls:
             self.conn.execute("PRAGMA busy_timeout = 30000")
 
     def __contains__(self, url: str) -> bool:
+        if self.conn is None:  # no database yet: nothing is known
+            return False
         row = self._one(
             "SELECT p.status, coalesce(a.published_at, a.first_seen_at) FROM pages p"
             " LEFT JOIN articles a ON a.id = p.article_id WHERE p.source = ? AND p.url = ?",
@@ -52,8 +54,13 @@ class KnownUrls:
             return []
 
     def last_success(self, source: str) -> datetime | None:
-        """The time the source's last successful run crawled "as of" (None when it never had one)."""
-        row = self._one("SELECT max(as_of) FROM runs WHERE source = ? AND status = 'ok' AND kind = 'crawl'", source)
+        """The time the source's last successful run crawled "as of" (None when it never had one). A run that
+        reached a per-run limit does not count: what it left out was listed before it and is still to crawl."""
+        row = self._one(
+            "SELECT max(as_of) FROM runs WHERE source = ? AND status = 'ok' AND kind = 'crawl'"
+            " AND coalesce(limits, '{}') = '{}'",
+            source,
+        )
         return parse_date(row[0]) if row else None
 
     def _one(self, sql: str, *params: object) -> tuple | None:

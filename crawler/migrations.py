@@ -10,7 +10,7 @@ from typing import Any
 
 from crawler import neardup, textindex
 
-LATEST = 6
+LATEST = 7
 
 
 def v1_to_v2(db: Any) -> None:
@@ -56,4 +56,9 @@ def v5_to_v6(db: Any) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_articles_run_id ON articles (run_id)")
 
 
-STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5, 5: v5_to_v6}
+def v6_to_v7(db: Any) -> None:
+    """Version 7: the runs record the per-run limits they reached (NEWSCRAWL_MAX_SCHEDULED, ...)."""
+    db.execute("ALTER TABLE runs ADD COLUMN limits TEXT")
+
+
+STEPS = {1: v1_to_v2, 2: v2_to_v3, 3: v3_to_v4, 4: v4_to_v5, 5: v5_to_v6, 6: v6_to_v7}

@@ -20,7 +20,7 @@ from scrapy.exceptions import (
 from twisted.internet import task
 from twisted.internet.error import ConnectError, TimeoutError
 
-from crawler.runs import run_stats, unmatched
+from crawler.runs import limits_note, run_stats, unmatched
 
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 # a site that is down or slow is not a bug: its errors are one line, without a traceback (robots.txt's have one)
@@ -146,7 +146,8 @@ def summary(crawler: Any) -> str:
         f"{crawler.spider.name}: {status}, {row['pages_fetched']} pages, {row['articles_new']} new,"
         f" {row['articles_updated']} updated, {row['articles_unchanged']} unchanged, {row['duplicates']} duplicates"
         f"{linked}{again}, {row['rejected']} rejected{by_kind(row['rejected_by_reason'])}, {row['errors']} errors"
-        f"{by_kind(row['errors_by_kind'])}" + (f"; {nothing}" if nothing else "")
+        f"{by_kind(row['errors_by_kind'])}{limits_note(json.loads(row['limits']))}"
+        + (f"; {nothing}" if nothing else "")
     )
 
 

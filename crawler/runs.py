@@ -16,6 +16,12 @@ from crawler.killed import killed_runs, record_killed, this_process
 
 PREFIX = "newscrawl/"
 COVERAGE_FIELDS = ("datetime", "author", "caption", "long_body")
+LIMITS = PREFIX + "limits/"  # stats: entries a per-run limit left out, by limit
+LIMIT_SETTINGS = {  # each per-run limit, by the name the runs table and the run line give it, and where it is set
+    "max_articles": "max_articles (the source file)",
+    "max_scheduled": "NEWSCRAWL_MAX_SCHEDULED",
+    "max_child_sitemaps": "NEWSCRAWL_MAX_CHILD_SITEMAPS",
+}
 
 
 def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
@@ -24,6 +30,7 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
     errors = {k.removeprefix(PREFIX + "errors/"): v for k, v in stats.items() if k.startswith(PREFIX + "errors/")}
     if stats.get("depth/request_ignored_count"):  # links not followed past DEPTH_LIMIT (a calendar trap)
         errors["depth_limit"] = stats["depth/request_ignored_count"]
+    limits = {k.removeprefix(LIMITS): v for k, v in stats.items() if k.startswith(LIMITS)}
     new = stats.get(PREFIX + "articles_new", 0)
     coverage = {f: round(stats.get(f"{PREFIX}coverage/{f}", 0) / new, 3) for f in COVERAGE_FIELDS} if new else {}
     return {
@@ -40,6 +47,7 @@ def run_stats(stats: dict[str, Any]) -> dict[str, Any]:
         "coverage": json.dumps(coverage),
         "links_listed": stats.get(PREFIX + "links/listed", 0),
         "links_matched": stats.get(PREFIX + "links/matched", 0),
+        "limits": json.dumps(limits, sort_keys=True),
     }
 
 
@@ -48,6 +56,13 @@ def unmatched(row: dict[str, Any]) -> str | None:
     if row.get("links_listed") and not row.get("links_matched"):
         return f"article_url matched none of the {row['links_listed']} links listed"
     return None
+
+
+def limits_note(limits: dict[str, int]) -> str:
+    """How the per-run limits that were reached cut the run (`limits`: entries left out, by limit), or ""."""
+    if not limits:
+        return ""
+    return "; limits reached: " + ", ".join(f"{name} ({n} left out)" for name, n in sorted(limits.items()))
 
 
 def answered(stats: dict[str, Any]) -> int:
@@ -150,7 +165,7 @@ class RunRecorder:
                 log("%s: cannot record run %s: %s", self.db_path, spider.run_id, exc)
         self.crawler.stats.set_value(PREFIX + "run_status", row["status"])
         spider.logger.info(
-            "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors",
+            "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors%s",
             spider.run_id,
             spider.name,
             row["status"],
@@ -161,4 +176,5 @@ class RunRecorder:
             row["duplicates"],
             row["rejected"],
             row["errors"],
+            limits_note(json.loads(row["limits"])),
         )

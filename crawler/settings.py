@@ -27,6 +27,11 @@ NEWSCRAWL_ALLOW_HOSTS: list[str] = []  # hosts or networks the guard lets throug
 NEWSCRAWL_REPLAY: dict[str, str] = {}  # `newscrawl demo`: real origin -> local replay serving it (crawler/replay.py)
 NEWSCRAWL_RECORD_RUNS = True  # a `runs` row per crawl; `scrapy parse` and `scrapy shell` only look at pages
 NEWSCRAWL_LOCK_WAIT = 300  # import, reextract, reindex, ingest wait this long (s) for a crawl holding the lock
+NEWSCRAWL_MAX_CHILD_SITEMAPS = 1000  # sitemaps fetched per source and run from sitemap indexes and robots.txt
+# (newest lastmod first); those over the limit are left out, counted in the run's `limits`; 0 = no limit
+NEWSCRAWL_MAX_SCHEDULED = 50_000  # article URLs requested per source and run (newest listed first), besides the
+# source's own max_articles; those over the limit are left out, counted in the run's `limits`; 0 = no limit
+NEWSCRAWL_QUEUE_DIR = ""  # each run's pending requests wait on disk here; empty: queue/ next to the database
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
@@ -51,6 +56,11 @@ EXTENSIONS = {
     "crawler.pool.ExtractionPool": 510,
     "crawler.runlog.QuietNetworkErrors": 520,
 }
+
+# Pending requests on disk, first in first out within a priority (request priorities: crawler/spiders/source.py)
+SCHEDULER = "crawler.scheduler.DiskScheduler"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 # --- Politeness -----------------------------------------------------------------------------------------------
 USER_AGENT = "newscrawl/0.1 (+https://github.com/newscrawl/newscrawl; news archiving crawler)"

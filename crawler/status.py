@@ -31,15 +31,17 @@ class SourceStatus:
     total: int = 0
     new: int = 0  # new articles in the last run
     newest: str | None = None  # newest first_seen_at
+    limits: dict[str, int] = field(default_factory=dict)  # per-run limits the last run reached: entries left out
     flags: list[str] = field(default_factory=list)
     configured: bool = True  # False: known from the database only (a source file removed, a demo's sources)
 
     def line(self) -> str:
+        limits = "".join(f"\t{name}: {n} left out" for name, n in sorted(self.limits.items()))
         flags = f"  !! {'; '.join(self.flags)}" if self.flags else ""
         where = "" if self.configured else "\t(not in the sources folder)"
         return (
             f"{self.key}\tlast run {self.last_run or '-'} {self.result}\t{self.total} articles ({self.new} new)"
-            f"\tnewest {self.newest or '-'}{where}{flags}"
+            f"\tnewest {self.newest or '-'}{where}{limits}{flags}"
         )
 
 
@@ -65,6 +67,7 @@ def source_status(
             "killed" if last["id"] in killed else last["status"],
             last["articles_new"] or 0,
         )
+        status.limits = json.loads(last["limits"] or "{}")
         if status.result == "killed":
             status.flags.append(f"run {last['id']} killed: started {last['started_at']}, never finished")
         elif last["status"] != "ok":

@@ -4,7 +4,9 @@ Good pages are recorded Al Jarida articles (tests/fixtures/sites/aljarida/articl
 rewritten to this server, as crawler/replay.py does, and their own URL (canonical, og:url, JSON-LD) rewritten to
 the URL they are served under, so each is stored where the crawler found it. Every fault lives under `/a/`
 (the test source's article pattern); listings are `/feed/<name>.xml` (RSS naming a group of fault URLs),
-`/sitemap-*.xml`, `/archive` (a section page with an endless calendar) and `/robots.txt`.
+`/sitemap-*.xml`, `/archive` (a section page with an endless calendar) and `/robots.txt`. Generated listings for
+discovery limits: `/sitemap-index-<N>.xml` (N child sitemaps `/sitemap-child-<i>.xml`, each listing the story
+`/a/story/<i>`) and `/sitemap-stories-<N>.xml[.gz]` (N stories); a story is a generated article of its own text.
 
 The server is bounded whatever a test does: it listens on 127.0.0.1 only, every thread is a daemon, a response
 never sends more than MAX_RESPONSE_BYTES, all responses together never more than MAX_TOTAL_BYTES, a stalled
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import re
 import socket
 import struct
@@ -23,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -107,6 +111,12 @@ EXTRACTION_FAULTS = [
 FEEDS = {"main": MAIN_FAULTS, "encodings": ENCODING_FAULTS, "robots": ROBOTS_FAULTS, "extraction": EXTRACTION_FAULTS}
 TRAP_ARTICLES = {"/a/trap/1": "74480", "/a/trap/2": "74471"}  # listed on the archive's first two pages
 LISTING_ARTICLES = {"/a/listed/1": "74466", "/a/listed/2": "74458", "/a/listed/3": "74452"}
+MAX_LISTED = 300_000  # the most entries a generated sitemap or sitemap index may have
+LISTED_FROM = datetime(2024, 1, 1, tzinfo=timezone.utc)  # lastmod of entry 0; entry i is i minutes newer
+STORY_WORDS = (  # what generated stories are made of
+    "river lantern copper meadow signal harbour orchard quartz violet ember canyon falcon marble thistle cobalt"
+    " willow granite saffron tundra beacon juniper pebble summit glacier orchid ravine meteor prairie walnut cedar"
+)
 
 
 class Stop(Exception):
@@ -246,6 +256,39 @@ def sitemap(base_url: str, paths: Iterable[str]) -> bytes:
     return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
 
 
+def lastmod(entry: int) -> str:
+    """The lastmod of generated entry `entry`: newer as the number grows (listed oldest first)."""
+    return (LISTED_FROM + timedelta(minutes=entry)).isoformat()
+
+
+def sitemap_index(base_url: str, children: int) -> bytes:
+    """A sitemap index of `children` child sitemaps with lastmod, oldest first."""
+    maps = "".join(
+        f"<sitemap><loc>{base_url}/sitemap-child-{i}.xml</loc><lastmod>{lastmod(i)}</lastmod></sitemap>"
+        for i in range(children)
+    )
+    head = '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    return f"{head}{maps}</sitemapindex>".encode()
+
+
+def story_sitemap(base_url: str, stories: Iterable[int]) -> bytes:
+    """A sitemap of the generated stories numbered `stories`, with lastmod."""
+    urls = "".join(f"<url><loc>{base_url}/a/story/{n}</loc><lastmod>{lastmod(n)}</lastmod></url>" for n in stories)
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
+
+
+def story_page(n: int) -> bytes:
+    """Generated story `n`: an article page whose text is its own (words drawn with `n` as the seed)."""
+    rng, words = random.Random(n), STORY_WORDS.split()
+    paragraphs = "".join(
+        "<p>" + " ".join(rng.choice(words) for _ in range(30)).capitalize() + ".</p>" for _ in range(4)
+    )
+    return (
+        f"<html><head><title>Story {n}</title></head><body><article><h1>Story number {n}</h1>"
+        f"<time datetime='{lastmod(n)}'>{lastmod(n)[:10]}</time>{paragraphs}</article></body></html>"
+    ).encode()
+
+
 def archive_page(base_url: str, day: int) -> bytes:
     """Day `day` of an endless calendar: links to the day before and after (and an article on days 0 and 1)."""
     links = [f'<a href="{base_url}/archive?day={d}">day {d}</a>' for d in (day - 1, day + 1)]
@@ -341,10 +384,22 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 return self.article({**TRAP_ARTICLES, **LISTING_ARTICLES}[path], path)
             if path.startswith("/a/enc/"):
                 return self.encoded(path)
+            if re.fullmatch(r"/a/story/\d+", path):
+                return self.send(200, story_page(int(path.rsplit("/", 1)[1])))
             return self.fault(path, count)
 
         def listing(self, path: str) -> None:
             base = server.base_url
+            generated = re.fullmatch(r"/sitemap-(index|child|stories)-(\d+)\.xml(\.gz)?", path)
+            if generated and int(generated.group(2)) <= MAX_LISTED:
+                kind, number = generated.group(1), int(generated.group(2))
+                if kind == "index":
+                    body = sitemap_index(base, number)
+                else:
+                    body = story_sitemap(base, [number] if kind == "child" else range(number))
+                if generated.group(3):
+                    return self.send(200, gzip.compress(body, compresslevel=1, mtime=0), "application/gzip")
+                return self.send(200, body, "text/xml")
             if path == "/sitemap-malformed.xml":  # cut mid-entry, an unescaped & and a stray tag before that
                 good = sitemap(base, LISTING_ARTICLES).decode()
                 return self.send(200, good.replace("</url>", "</url><junk>&</bad>", 1)[:-40].encode(), "text/xml")

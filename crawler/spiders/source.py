@@ -7,21 +7,26 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.bounds import extract_within_bounds
-from crawler.discovery import Link, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.discovery import Link, newest_first, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.extraction import extract_and_keep
 from crawler.failures import ROBOTS_DISALLOWED, describe
 from crawler.guard import Refused
 from crawler.known import KnownUrls
 from crawler.middlewares import LISTING
+from crawler.runs import LIMIT_SETTINGS, LIMITS
+from crawler.scheduler import SpiderRequest
 from crawler.sources import Source
 
 ARTICLE = "article"  # request meta "newscrawl" kind of article pages
+SOURCE_LISTING_PRIORITY = 20  # the source file's own sitemaps, feeds and sections: read first
+ARTICLE_PRIORITY = 10  # over the 0 of listings found on the way (child sitemaps, further section pages): an article
+# waiting is fetched before the next of them, so a sitemap index of 10,000 children does not hold articles back
 
 
 class SourceSpider(Spider):
@@ -40,6 +45,10 @@ class SourceSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.fixed_now = parse_date(settings.get("NEWSCRAWL_NOW"))
+        spider.max_child_sitemaps = settings.getint("NEWSCRAWL_MAX_CHILD_SITEMAPS")
+        limits = [(spider.source.max_articles, "max_articles")]
+        limits.append((settings.getint("NEWSCRAWL_MAX_SCHEDULED"), "max_scheduled"))
+        spider.article_limit = min(((n, name) for n, name in limits if n > 0), default=(0, ""))
         if settings.getbool("NEWSCRAWL_SKIP_KNOWN"):
             hours = spider.source.revisit_hours
             spider.known = KnownUrls(
@@ -54,6 +63,9 @@ class SourceSpider(Spider):
         super().__init__(*args, **kwargs)
         self.known: KnownUrls | set[str] = set()
         self.scheduled: set[str] = set()  # article URLs requested this run
+        self.child_sitemaps: set[str] = set()  # sitemaps requested this run from sitemap indexes and robots.txt
+        self.max_child_sitemaps = 0  # NEWSCRAWL_MAX_CHILD_SITEMAPS (0: no limit)
+        self.article_limit: tuple[int, str] = (0, "")  # the smaller of max_articles and NEWSCRAWL_MAX_SCHEDULED
         self.fixed_now: datetime | None = None
         self.listed_after: datetime | None = None  # the last successful run, less the overlap
         self.containers: set[str] = set()  # robots.txt and sitemap indexes: always read whole (children change)
@@ -62,38 +74,60 @@ class SourceSpider(Spider):
         """The current time (NEWSCRAWL_NOW when set, for replays of recorded sites)."""
         return self.fixed_now or datetime.now(timezone.utc)
 
-    async def start(self) -> AsyncIterator[Request]:
+    async def start(self) -> AsyncIterator[SpiderRequest]:
         if isinstance(self.known, KnownUrls):  # young stories are fetched again, listed or not (revisit_hours)
             for request in self.article_requests(Link(url) for url in self.known.young_articles(self.name)):
                 yield request
         for url in self.source.sitemaps:
             parse = self.parse_robots if url.endswith("/robots.txt") else self.parse_sitemap
-            yield self.listing_request(url, parse)
+            yield self.listing_request(url, parse, SOURCE_LISTING_PRIORITY)
         for url in self.source.feeds:
-            yield self.listing_request(url, self.parse_feed)
+            yield self.listing_request(url, self.parse_feed, SOURCE_LISTING_PRIORITY)
         for url in self.source.sections:
-            yield self.listing_request(url, self.parse_section)
+            yield self.listing_request(url, self.parse_section, SOURCE_LISTING_PRIORITY)
 
     # --- requests ---------------------------------------------------------------------------------------------
 
-    def listing_request(self, url: str, callback: Any) -> Request:
-        """A sitemap, feed or section page: fetched every run (never skipped as known)."""
+    def listing_request(self, url: str, callback: Any, priority: int = 0) -> SpiderRequest:
+        """A sitemap, feed or section page: fetched every run (never skipped as known); one found on the way (the
+        default priority) after the articles waiting."""
         meta = {"newscrawl": LISTING, "handle_httpstatus_list": [304]}
-        return Request(url, callback=callback, errback=self.on_error, meta=meta, priority=10)
+        return SpiderRequest(url, callback=callback, errback=self.on_error, meta=meta, priority=priority)
 
-    def article_requests(self, links: Iterable[Link]) -> Iterator[Request]:
+    def sitemap_requests(self, links: Iterable[Link]) -> Iterator[SpiderRequest]:
+        """Requests for the sitemaps a sitemap index or robots.txt lists, on the source's domains and not too old,
+        newest first, within NEWSCRAWL_MAX_CHILD_SITEMAPS per run."""
+        for link in newest_first([link for link in links if self.in_domain(link.url) and not self.too_old(link)]):
+            if link.url in self.child_sitemaps:
+                continue
+            if self.max_child_sitemaps and len(self.child_sitemaps) >= self.max_child_sitemaps:
+                self.left_out("max_child_sitemaps")
+                continue
+            self.child_sitemaps.add(link.url)
+            yield self.listing_request(link.url, self.parse_sitemap)
+
+    def article_requests(self, links: Iterable[Link]) -> Iterator[SpiderRequest]:
         """Requests for the links that are this source's articles, within the run's age and count limits."""
+        limit, limit_name = self.article_limit
         for link in links:
             if link.url in self.scheduled or not self.wants(link):
                 continue
             if link.url in self.known:
                 self.crawler.stats.inc_value("newscrawl/skipped/known")
                 continue
-            if self.source.max_articles and len(self.scheduled) >= self.source.max_articles:
-                self.crawler.stats.inc_value("newscrawl/skipped/max_articles")
+            if limit and len(self.scheduled) >= limit:
+                self.left_out(limit_name)
                 continue
             self.scheduled.add(link.url)
-            yield Request(link.url, callback=self.parse_article, errback=self.on_error, meta={"newscrawl": ARTICLE})
+            meta, priority = {"newscrawl": ARTICLE}, ARTICLE_PRIORITY
+            yield SpiderRequest(link.url, self.parse_article, errback=self.on_error, meta=meta, priority=priority)
+
+    def left_out(self, limit: str) -> None:
+        """Count an entry that the per-run `limit` left out; the first one is logged."""
+        if not self.crawler.stats.get_value(LIMITS + limit):
+            setting = LIMIT_SETTINGS[limit]
+            self.logger.info("%s: limit %s reached, further entries are left out this run", self.name, setting)
+        self.crawler.stats.inc_value(LIMITS + limit)
 
     def wants(self, link: Link) -> bool:
         """True for an article URL of this source that is not older than max_age_days (links counted: a run in which
@@ -128,13 +162,11 @@ class SourceSpider(Spider):
 
     # --- callbacks --------------------------------------------------------------------------------------------
 
-    def parse_robots(self, response: Response) -> Iterator[Request]:
+    def parse_robots(self, response: Response) -> Iterator[SpiderRequest]:
         self.containers.add(response.url)
-        for link in sitemaps_from_robots(response.body, response.url):
-            if self.in_domain(link.url):
-                yield self.listing_request(link.url, self.parse_sitemap)
+        yield from self.sitemap_requests(sitemaps_from_robots(response.body, response.url))
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[SpiderRequest]:
         if response.status == 304:  # unchanged since the last complete run: nothing new listed
             return
         links = list(parse_sitemap(response.body, response.url))
@@ -142,18 +174,16 @@ class SourceSpider(Spider):
             self.containers.add(response.url)
         if not links:
             self.empty_listing(response, "sitemap")
-        for link in links:
-            if link.is_sitemap and self.in_domain(link.url) and not self.too_old(link):
-                yield self.listing_request(link.url, self.parse_sitemap)
-        yield from self.article_requests(link for link in links if not link.is_sitemap)
+        yield from self.sitemap_requests(link for link in links if link.is_sitemap)
+        yield from self.article_requests(newest_first([link for link in links if not link.is_sitemap]))
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> Iterator[SpiderRequest]:
         if response.status == 304:
             return
         links = list(parse_feed(response.body, response.url))
         if not links:
             self.empty_listing(response, "feed")
-        yield from self.article_requests(links)
+        yield from self.article_requests(newest_first(links))
 
     def empty_listing(self, response: Response, what: str) -> None:
         """A sitemap or feed that lists nothing (not XML, malformed beyond repair, or empty): counted and logged."""
@@ -162,7 +192,7 @@ class SourceSpider(Spider):
             "fetch failed: %s: empty_listing: no entries in this %s (malformed or empty)", unquote(response.url), what
         )
 
-    def parse_section(self, response: Response) -> Iterator[Request]:
+    def parse_section(self, response: Response) -> Iterator[SpiderRequest]:
         if response.status == 304:
             return
         if not isinstance(response, TextResponse):
