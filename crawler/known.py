@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.discovery import parse_date
+from crawler.failures import NOT_EXTRACTED
 from crawler.urls import canonical_url
 
 
@@ -27,17 +28,26 @@ class KnownUrls:
             self.conn.execute("PRAGMA busy_timeout = 30000")
 
     def __contains__(self, url: str) -> bool:
+        return self.knows(url)
+
+    def knows(self, url: str, listed_at: datetime | None = None) -> bool:
+        """True when the source fetched `url` before and need not again. A page it could not extract (a deadline or
+        size bound) is known until its listing dates it (`listed_at`, lastmod or publication) after that fetch: the
+        page changed, so it is fetched again."""
         if self.conn is None:  # no database yet: nothing is known
             return False
         row = self._one(
-            "SELECT p.status, coalesce(a.published_at, a.first_seen_at) FROM pages p"
+            "SELECT p.status, p.fetched_at, coalesce(a.published_at, a.first_seen_at) FROM pages p"
             " LEFT JOIN articles a ON a.id = p.article_id WHERE p.source = ? AND p.url = ?",
             self.source,
             canonical_url(url),
         )
         if row is None:
             return False
-        status, born = row
+        status, fetched_at, born = row
+        if status in NOT_EXTRACTED:
+            fetched = parse_date(fetched_at)
+            return not (listed_at and fetched and listed_at > fetched)
         return not (self.revisit_after and status == "article" and born and born >= self.revisit_after)
 
     def young_articles(self, source: str) -> list[str]:

@@ -95,3 +95,28 @@ def test_the_tag_count_is_at_least_the_nodes_a_parser_builds(page):
     html = page.read_bytes()
     nodes = sum(1 for _ in lxml_html.document_fromstring(html, parser=HTML_PARSER).iter())
     assert count_tags(html) >= nodes - 3  # html, head and body may be the parser's own
+
+
+def test_a_page_not_extracted_is_fetched_again_only_when_its_listing_dates_it_after_that_fetch(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from crawler.db import open_db
+    from crawler.known import KnownUrls
+
+    failed_at = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+    db = open_db(tmp_path / "news.db")
+    rows = [
+        {"url": "https://example.com/a/1", "status": "too_complex", "fetched_at": failed_at.isoformat()},
+        {"url": "https://example.com/a/2", "status": "not_article", "fetched_at": failed_at.isoformat()},
+    ]
+    db["pages"].insert_all([{**row, "source": "hostile", "reason": "", "article_id": None} for row in rows])
+    db.conn.commit()
+    db.close()
+    known = KnownUrls(tmp_path / "news.db", "hostile")
+    try:
+        earlier, later = failed_at - timedelta(hours=1), failed_at + timedelta(hours=1)
+        assert known.knows("https://example.com/a/1") and known.knows("https://example.com/a/1", earlier)
+        assert not known.knows("https://example.com/a/1", later)  # changed since it failed: fetched again
+        assert known.knows("https://example.com/a/2", later)  # only bounded extraction failures are retried
+    finally:
+        known.close()

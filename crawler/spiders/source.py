@@ -112,7 +112,7 @@ class SourceSpider(Spider):
         for link in links:
             if link.url in self.scheduled or not self.wants(link):
                 continue
-            if link.url in self.known:
+            if self.is_known(link):
                 self.crawler.stats.inc_value("newscrawl/skipped/known")
                 continue
             if limit and len(self.scheduled) >= limit:
@@ -121,6 +121,13 @@ class SourceSpider(Spider):
             self.scheduled.add(link.url)
             meta, priority = {"newscrawl": ARTICLE}, ARTICLE_PRIORITY
             yield SpiderRequest(link.url, self.parse_article, errback=self.on_error, meta=meta, priority=priority)
+
+    def is_known(self, link: Link) -> bool:
+        """True when the source fetched the link's page before and it has not changed since, as far as its listing
+        tells."""
+        if isinstance(self.known, KnownUrls):
+            return self.known.knows(link.url, link.date)
+        return link.url in self.known
 
     def left_out(self, limit: str) -> None:
         """Count an entry that the per-run `limit` left out; the first one is logged."""
