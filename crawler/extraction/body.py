@@ -246,6 +246,13 @@ def _block_reading(node: Any, words: str, length: int) -> Any:
     return None
 
 
+def _holder(text: Any) -> Any:
+    """The element whose content a text node is: its parent's for a tail (the tail of a comment or processing
+    instruction too, which are no elements to read)."""
+    parent = text.getparent()
+    return parent.getparent() if text.is_tail and parent is not None else parent
+
+
 def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str | None:
     """The page's description when the page shows it as its own block (the standfirst, which trafilatura often
     leaves out as part of the header) and the body lacks it; None otherwise."""
@@ -255,7 +262,7 @@ def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str |
         return None
     excluded = set(removed)
     for text in TEXT_CONTAINING(page.tree, start=description[:30]):
-        block = _block_reading(text.getparent(), key, len(description))
+        block = _block_reading(_holder(text), key, len(description))
         if block is not None and not any(a in excluded or a.tag in EMBED_TAGS for a in block.iterancestors()):
             return None if key in _words("\n".join(lines)) else text_of(block)
     return None
