@@ -222,6 +222,7 @@ def test_a_comment_before_the_shown_standfirst_does_not_break_extraction():
         assert isinstance(result, Article), result
         assert result.body.splitlines()[0] == standfirst
 
+
 # --- source files ----------------------------------------------------------------------------------------------
 
 VALID_DATA = {
