@@ -538,6 +538,60 @@ def test_authors_from_the_signature_closing_the_article():
     assert article(page(unsigned)).authors == []
 
 
+def arabic_page(body: str, head: str = "") -> str:
+    return page("<h1>عنوان الخبر</h1>" + body + paras(ARABIC_PARAS), head, "ar", "rtl")
+
+
+@pytest.mark.parametrize(
+    ("head", "logo"),
+    [
+        ('<meta name="author" content="Al Arabiya"/><meta property="og:site_name" content="العربية"/>', ""),
+        ('<meta name="author" content="Gulf Daily"/>', '<a href="/"><img src="/l.png" alt="Gulf Daily"/></a>'),
+        ('<meta name="author" content="Gulf Daily"/><meta name="twitter:site" content="@GulfDaily"/>', ""),
+        (ld_head("Al Arabiya", publisher={"@type": "Organization", "name": "Al Arabiya"}), ""),
+    ],
+    ids=["host", "logo-alt", "twitter-handle", "jsonld-publisher"],
+)
+def test_authors_the_outlet_known_by_its_host_logo_handle_or_publisher_is_no_byline(head, logo):
+    """The outlet's name written in another script or form than og:site_name is still the outlet: a byline
+    naming it gives way to the person the page shows."""
+    html = arabic_page('<p class="byline">بقلم: سارة أحمد</p>', head).replace("<nav>", f"<nav>{logo}")
+    assert article(html, "https://www.alarabiya.net/article/1").authors == ["سارة أحمد"]
+    unsigned = arabic_page("", head).replace("<nav>", f"<nav>{logo}")
+    expected = ["Al Arabiya"] if "ld+json" in head else []  # the JSON-LD credit of the outlet alone is kept
+    assert article(unsigned, "https://www.alarabiya.net/article/1").authors == expected
+
+
+def test_authors_the_outlet_named_as_a_person_beside_people_is_left_out():
+    head = ld_head(
+        [{"@type": "Person", "name": "سارة أحمد"}, {"@type": "Person", "name": "العربية"}, "Reuters"],
+        publisher={"@type": "Organization", "name": "العربية"},
+    )
+    assert article(arabic_page("", head)).authors == ["سارة أحمد", "Reuters"]
+
+
+@pytest.mark.parametrize(
+    "word", ["الأخبار", "اخبار", "خبر", "نيوز", "الوكالات", "التحرير", "خبرگزاری", "خبریں", "نیوز ڈیسک", "חדשות"]
+)
+def test_authors_news_or_the_newsroom_in_the_page_language_is_no_author(word):
+    assert article(arabic_page("", f'<meta name="author" content="{word}"/>')).authors == []
+    assert article(arabic_page("", ld_head(word))).authors == []
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        '<footer><div class="footer-author">Developed By Smart Web Solutions</div></footer>',
+        '<div class="site-credit"><span class="author">Developed By Smart Web</span></div>',
+        '<div><p class="writer">تصميم وتطوير شركة الويب الذكي</p></div>',
+        '<div><span class="author">Powered by WordPress</span></div>',
+    ],
+)
+def test_authors_the_site_makers_credit_is_no_author(credit):
+    html = arabic_page("").replace("</body>", f"{credit}</body>")
+    assert article(html).authors == []
+
+
 @pytest.mark.parametrize(
     ("raw", "name"),
     [

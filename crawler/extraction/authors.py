@@ -8,9 +8,11 @@ else, or, when the organisation is just the publisher (CMS boilerplate), unless 
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,7 +78,13 @@ NOT_PEOPLE = re.compile(
     r"^(?:the )?(?:editorial|news|web|digital|online|sports?|business)? ?(?:desk|team|staff|board|room)$|"
     r"^(?:newsdesk|staff writer|editor|editorial|admin|administrator|reporter|correspondent|agencies|wire|"
     r"redaktion|news|nachrichten|noticias|notizie|nieuws|actualités|haberler|новости|"
-    r"رئيس التحرير|المحرر|محرر|فريق التحرير|هيئة التحرير|أخبار)$",
+    r"رئيس التحرير|المحرر|محرر|فريق التحرير|هيئة التحرير|أخبار)$|"
+    # "News" (and the newsroom, the editors, the site's staff) in the page's language
+    r"^(?:noticias|notícias|nouvelles|infos?|aktuell|nyheter|nyheder|uutiset|wiadomości|zprávy|hírek|știri|tin tức|"
+    r"haber|haberler|haber merkezi|ニュース|新闻|新聞|뉴스|समाचार|ข่าว|"
+    r"(?:ال)?(?:أخبار|اخبار|إخبار|خبر)|نيوز|نیوز|خبریں|(?:ال)?وكالات|(?:ال)?تحرير|(?:ال)?محرر(?: الموقع)?|"
+    r"(?:إدارة|ادارة) (?:ال)?موقع|(?:ال)?إدارة|(?:ال)?ادارة|خبرگزاری|تحریریه|سردبیر|"
+    r"(?:ویب|نیوز) ڈیسک|اسٹاف رپورٹر|חדשות|מערכת|מערכת האתר)$",
     re.I,
 )
 # a byline piece that is a job title, not a name: "Travel News Reporter", "Corresponsal en Atenas"
@@ -93,6 +101,27 @@ DATE_OR_TIME = re.compile(r"\d{3}|\d[:.]\d|(?:^|\s)\d+(?:\s|$)")
 DOMAIN = re.compile(r"\w\.[a-z]{2,}\b", re.I)
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 WORD = re.compile(r"\w+")
+OUTLET_TYPES = {"organization", "newsmediaorganization", "website"}
+# the site's logo: an image named or held as a logo, or the picture of the link to the home page
+LOGO_ALTS = etree.XPath(
+    "//img[@alt][contains(@class, 'logo') or contains(@id, 'logo') or ancestor::*[contains(@class, 'logo')]"
+    " or ancestor::a[@href='/']]/@alt",
+    smart_strings=False,
+)
+MAX_LOGOS = 5
+# what the footer says of the site's makers: "Developed by", "Powered by", "تصميم وتطوير"
+SITE_CREDIT = re.compile(
+    r"\b(?:developed|designed|powered|hosted|programmed|built|made|maintained) by\b|تصميم|تطوير|برمجة|طراحی|توسعه",
+    re.I,
+)
+CREDIT_TEXTS = etree.XPath(
+    "//body//text()[contains(., 'by') or contains(., 'By') or contains(., 'BY') or contains(., 'تصميم')"
+    " or contains(., 'تطوير') or contains(., 'برمجة') or contains(., 'طراحی') or contains(., 'توسعه')]",
+)
+CHROME = etree.XPath(
+    "//footer | //nav | //aside | //*[contains(@class, 'footer') or contains(@id, 'footer')"
+    " or contains(@class, 'copyright') or contains(@class, 'credits')]"
+)
 ARTICLES = {"the", "der", "die", "das", "le", "la", "les", "el", "il", "de", "www", "com", "co", "net", "org"}
 
 
@@ -119,33 +148,75 @@ def _words(text: str) -> set[str]:
     return {w for w in WORD.findall(text.casefold()) if w not in ARTICLES}
 
 
-def _outlet_words(page: Page) -> list[set[str]]:
-    """Word sets naming the outlet: og:site_name, the publisher's names, the host's labels."""
+def _squashed(text: str) -> str:
+    """Letters and digits only, accents dropped: "Al-Arabiya", "Al Arabiya" and alarabiya.net meet."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[\W_]+", "", folded.casefold())
+
+
+@dataclass
+class Outlet:
+    """What names the outlet: the word sets of its names, those names squashed, the labels of its host."""
+
+    names: list[set[str]] = field(default_factory=list)
+    squashed: set[str] = field(default_factory=set)
+    labels: set[str] = field(default_factory=set)
+
+    def named(self, name: str) -> bool:
+        """True when `name` is one of the outlet's names or part of one, in its words or squashed ("Al Arabiya"
+        for alarabiya.net, "Sputnik" for sputniknews.com)."""
+        words = _words(name)
+        if not words:
+            return False
+        if any(words <= outlet for outlet in self.names):
+            return True
+        squashed = _squashed(name)
+        if squashed in self.squashed or squashed in self.labels:
+            return True
+        return len(squashed) >= MIN_SQUASHED and any(label.startswith(squashed) for label in self.labels)
+
+
+MIN_SQUASHED = 5  # a shorter name may begin a host's label by chance
+
+
+def _outlet(page: Page) -> Outlet:
+    """The outlet's names: og:site_name and application-name, the publisher's and every organisation's or
+    website's names in JSON-LD, the Twitter handle, the alt text of its logo, the host's labels."""
+    names: list[Any] = [page.site_name, *page.all_meta("og:site_name", "application-name")]
+    names += [handle.lstrip("@") for handle in page.all_meta("twitter:site")]
     publisher = page.article_ld.get("publisher")
-    names = [page.site_name]
-    if isinstance(publisher, dict):
-        names += [publisher.get("name"), publisher.get("alternateName")]
-    host = urlsplit(page.url).hostname or ""
-    names.append(host.replace(".", " "))
-    return [w for w in (_words(n) for n in names if isinstance(n, str)) if w]
+    for obj in [publisher, *page.jsonld]:
+        if isinstance(obj, dict) and (obj is publisher or ld_types(obj) & OUTLET_TYPES):
+            names += [obj.get("name"), obj.get("alternateName")]
+    names += LOGO_ALTS(page.tree)[:MAX_LOGOS]
+    strings = [n for n in names if isinstance(n, str) and n.strip() and _headline_free(page, n)]
+    host = (urlsplit(page.url).hostname or "").removeprefix("www.")
+    return Outlet(
+        names=[w for w in (_words(n) for n in strings) if w] + [w for w in [_words(host.replace(".", " "))] if w],
+        squashed={_squashed(n) for n in strings} - {""},
+        labels={label for label in host.split(".") if len(label) > 3},
+    )
 
 
-def is_outlet(name: str, outlets: list[set[str]]) -> bool:
+def _headline_free(page: Page, name: str) -> bool:
+    """False for a "site name" that is the headline (some CMSs fill application-name with it)."""
+    headline = page.article_ld.get("headline")
+    return not (isinstance(headline, str) and _words(headline) == _words(name))
+
+
+def is_outlet(name: str, outlet: Outlet) -> bool:
     """True when `name` is the outlet itself ("ndr.de", "LBCI" for "LBCI Lebanon") or one of its desks, written as
     its acronym or domain ("MDR THÜRINGEN" for "MDR", "Redaktion example.com"); "Fritz Stern" is not "Stern"."""
-    words = _words(name)
-    if not words:
-        return False
-    if any(words <= outlet for outlet in outlets):
+    if outlet.named(name):
         return True
-    marks = _words(" ".join(t for t in name.split() if (t.isupper() and len(t) > 1) or DOMAIN.search(t)))
-    return any(outlet <= words and outlet & marks for outlet in outlets)
-
-
-def is_publisher(name: str, outlets: list[set[str]]) -> bool:
-    """True when `name` is the outlet's name or part of it ("kicker", "NTV" for "NTV.com.tr"), not a desk of it."""
     words = _words(name)
-    return bool(words) and any(words <= outlet for outlet in outlets)
+    marks = _words(" ".join(t for t in name.split() if (t.isupper() and len(t) > 1) or DOMAIN.search(t)))
+    return any(names <= words and names & marks for names in outlet.names)
+
+
+def is_publisher(name: str, outlet: Outlet) -> bool:
+    """True when `name` is the outlet's name or part of it ("kicker", "NTV" for "NTV.com.tr"), not a desk of it."""
+    return outlet.named(name)
 
 
 def looks_like_a_name(name: str) -> bool:
@@ -351,7 +422,7 @@ def _same_byline(node: Any, other: Any) -> bool:
     )
 
 
-def _visible_byline(page: Page, outlets: list[set[str]], inside: Callable[[Any], bool]) -> list[str]:
+def _visible_byline(page: Page, outlets: Outlet, inside: Callable[[Any], bool]) -> list[str]:
     """Names from the first byline element in the article (or marked itemprop=author anywhere) that holds a name
     other than the outlet's, with the elements of the same kind beside it (one link per author)."""
     nodes = [n for n in _byline_nodes(page) if n.get("itemprop") in MICRODATA or inside(n)]
@@ -365,7 +436,7 @@ def _visible_byline(page: Page, outlets: list[set[str]], inside: Callable[[Any],
     return []
 
 
-def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[str]:
+def _names(raw: list[str], outlets: Outlet, drop_outlet: bool) -> list[str]:
     """Cleaned, split, de-duplicated names; an entry naming the outlet first is left out when `drop_outlet`."""
     names: list[str] = []
     for entry in raw:
@@ -380,7 +451,7 @@ def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[s
     return names
 
 
-def _visible_authors(page: Page, outlets: list[set[str]]) -> list[str]:
+def _visible_authors(page: Page, outlets: Outlet) -> list[str]:
     """Names the reader sees: a byline element, else a labelled byline, else the article's closing signature."""
     container = _text_container(page)
     inside = _article_span(page, container)
@@ -393,12 +464,17 @@ def _visible_authors(page: Page, outlets: list[set[str]]) -> list[str]:
 def extract_authors(page: Page, selector: str | None = None) -> list[str]:
     """Author names, in page order, without duplicates."""
     if selector:
-        return _names([text_of(n) for n in page.tree.cssselect(selector)], [], drop_outlet=False)
-    outlets = _outlet_words(page)
+        return _names([text_of(n) for n in page.tree.cssselect(selector)], Outlet(), drop_outlet=False)
+    outlets = _outlet(page)
     ld = _ld_authors(page)
-    if _names([n for n, is_org in ld if not is_org], outlets, drop_outlet=False):
-        # people, with any agency credited beside them but not the outlet
-        return _names([n for n, is_org in ld if not (is_org and is_outlet(n, outlets))], outlets, False)
+    people = [name for name, is_org in ld if not is_org]
+    if _names([n for n in people if not is_publisher(n, outlets)], outlets, drop_outlet=False):
+        # people, with any agency credited beside them, but not the outlet (as an organisation or a "person")
+        credited = [n for n, is_org in ld if not (is_outlet(n, outlets) if is_org else is_publisher(n, outlets))]
+        return _names(credited, outlets, drop_outlet=False)
+    if people:  # the CMS filled the author field with the outlet: a byline that shows a name is the better credit
+        visible = _visible_authors(page, outlets)
+        return [name for name in visible if looks_like_a_name(name)] or _names(people, outlets, drop_outlet=False)
     organisations = _names([n for n, _ in ld], outlets, drop_outlet=False)
     meta = _names(_meta_authors(page), outlets, drop_outlet=True)
     if organisations and not all(is_publisher(n, outlets) for n in organisations):  # an agency or a named desk
@@ -410,5 +486,22 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
         return [name for name in visible if looks_like_a_name(name)] or organisations
     if visible:
         return visible
-    found = extract_author(page.tree)  # trafilatura's heuristics (they prune a copy of the tree they make)
+    found = extract_author(_without_chrome(page))  # trafilatura's heuristics, outside the page's furniture
     return _names(found.split(";"), outlets, drop_outlet=True) if found else []
+
+
+def _holder(text: Any) -> Any:
+    """The element whose content a text node is (a tail belongs to its element's parent)."""
+    parent = text.getparent()
+    return parent.getparent() if text.is_tail and parent is not None else parent
+
+
+def _without_chrome(page: Page) -> Any:
+    """A copy of the page's tree without its footer, menus, side boxes and credit lines ("Developed by ..."),
+    where trafilatura's author heuristics find web designers and copyright holders."""
+    tree = copy.deepcopy(page.tree)
+    chrome = CHROME(tree) + [_holder(t) for t in CREDIT_TEXTS(tree) if SITE_CREDIT.search(t)]
+    for node in chrome:
+        if node is not None and node.getparent() is not None and isinstance(node.tag, str):
+            node.drop_tree()
+    return tree
