@@ -17,7 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
-from trafilatura.metadata import extract_author
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.utils import trim
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from crawler.extraction.dates import EASTERN_DIGITS
 from crawler.extraction.page import Page, ld_types, text_of
@@ -102,26 +105,17 @@ DOMAIN = re.compile(r"\w\.[a-z]{2,}\b", re.I)
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 WORD = re.compile(r"\w+")
 OUTLET_TYPES = {"organization", "newsmediaorganization", "website"}
-# the site's logo: an image named or held as a logo, or the picture of the link to the home page
-LOGO_ALTS = etree.XPath(
-    "//img[@alt][contains(@class, 'logo') or contains(@id, 'logo') or ancestor::*[contains(@class, 'logo')]"
-    " or ancestor::a[@href='/']]/@alt",
-    smart_strings=False,
-)
 MAX_LOGOS = 5
+MAX_LOGO_IMAGES = 20
+LOGO_LEVELS = 3  # how far above a logo's image its logo class or home link may be
 # what the footer says of the site's makers: "Developed by", "Powered by", "تصميم وتطوير"
 SITE_CREDIT = re.compile(
     r"\b(?:developed|designed|powered|hosted|programmed|built|made|maintained) by\b|تصميم|تطوير|برمجة|طراحی|توسعه",
     re.I,
 )
-CREDIT_TEXTS = etree.XPath(
-    "//body//text()[contains(., 'by') or contains(., 'By') or contains(., 'BY') or contains(., 'تصميم')"
-    " or contains(., 'تطوير') or contains(., 'برمجة') or contains(., 'طراحی') or contains(., 'توسعه')]",
-)
-CHROME = etree.XPath(
-    "//footer | //nav | //aside | //*[contains(@class, 'footer') or contains(@id, 'footer')"
-    " or contains(@class, 'copyright') or contains(@class, 'credits')]"
-)
+SITE_CHROME_TAGS = {"footer", "nav", "aside"}
+SITE_CHROME_NAMES = ("footer", "copyright", "credits")
+MAX_TRAFILATURA_AUTHOR = 120  # characters, as trafilatura's extract_author takes them
 ARTICLES = {"the", "der", "die", "das", "le", "la", "les", "el", "il", "de", "www", "com", "co", "net", "org"}
 
 
@@ -188,7 +182,7 @@ def _outlet(page: Page) -> Outlet:
     for obj in [publisher, *page.jsonld]:
         if isinstance(obj, dict) and (obj is publisher or ld_types(obj) & OUTLET_TYPES):
             names += [obj.get("name"), obj.get("alternateName")]
-    names += LOGO_ALTS(page.tree)[:MAX_LOGOS]
+    names += _logo_alts(page)
     strings = [n for n in names if isinstance(n, str) and n.strip() and _headline_free(page, n)]
     host = (urlsplit(page.url).hostname or "").removeprefix("www.")
     return Outlet(
@@ -196,6 +190,33 @@ def _outlet(page: Page) -> Outlet:
         squashed={_squashed(n) for n in strings} - {""},
         labels={label for label in host.split(".") if len(label) > 3},
     )
+
+
+def _logo_alts(page: Page) -> list[str]:
+    """The alt texts of the site's logo among the page's first images (the logo heads the page): an image whose
+    class or id says logo, or that sits (a few levels down) in an element named a logo or a link to the home
+    page."""
+    found: list[str] = []
+    for index, img in enumerate(page.tree.iter("img")):
+        if index == MAX_LOGO_IMAGES:
+            break
+        alt = img.get("alt")
+        if alt and alt.strip() and _is_logo(img):
+            found.append(alt)
+            if len(found) == MAX_LOGOS:
+                break
+    return found
+
+
+def _is_logo(img: Any) -> bool:
+    if "logo" in f"{img.get('class', '')} {img.get('id', '')}".lower():
+        return True
+    for level, ancestor in enumerate(img.iterancestors()):
+        if level == LOGO_LEVELS:
+            return False
+        if "logo" in (ancestor.get("class") or "").lower() or (ancestor.tag == "a" and ancestor.get("href") == "/"):
+            return True
+    return False
 
 
 def _headline_free(page: Page, name: str) -> bool:
@@ -486,22 +507,28 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
         return [name for name in visible if looks_like_a_name(name)] or organisations
     if visible:
         return visible
-    found = extract_author(_without_chrome(page))  # trafilatura's heuristics, outside the page's furniture
+    found = _trafilatura_author(page)
     return _names(found.split(";"), outlets, drop_outlet=True) if found else []
 
 
-def _holder(text: Any) -> Any:
-    """The element whose content a text node is (a tail belongs to its element's parent)."""
-    parent = text.getparent()
-    return parent.getparent() if text.is_tail and parent is not None else parent
+def _trafilatura_author(page: Page) -> str | None:
+    """trafilatura's author heuristics (its `extract_author`, on the one copy of the tree it makes), passing over
+    what they find in the footer, menus and side boxes or in a credit of the site's makers ("Developed by ...",
+    "تصميم وتطوير"): web designers and copyright holders."""
+    tree = prune_unwanted_nodes(copy.deepcopy(page.tree), AUTHOR_DISCARD_XPATHS)
+    for expression in AUTHOR_XPATHS:
+        for node in expression(tree):
+            found = trim(" ".join(node.itertext()))
+            if found and 2 < len(found) < MAX_TRAFILATURA_AUTHOR and not _site_chrome(node, found):
+                return normalize_authors(None, found)
+    return None
 
 
-def _without_chrome(page: Page) -> Any:
-    """A copy of the page's tree without its footer, menus, side boxes and credit lines ("Developed by ..."),
-    where trafilatura's author heuristics find web designers and copyright holders."""
-    tree = copy.deepcopy(page.tree)
-    chrome = CHROME(tree) + [_holder(t) for t in CREDIT_TEXTS(tree) if SITE_CREDIT.search(t)]
-    for node in chrome:
-        if node is not None and node.getparent() is not None and isinstance(node.tag, str):
-            node.drop_tree()
-    return tree
+def _site_chrome(node: Any, text: str) -> bool:
+    """In the site's footer, menus or side boxes, or a credit of its makers (the element's text or its parent's)."""
+    for element in (node, *node.iterancestors()):
+        names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if element.tag in SITE_CHROME_TAGS or any(word in names for word in SITE_CHROME_NAMES):
+            return True
+    parent = node.getparent()
+    return bool(SITE_CREDIT.search(text) or (parent is not None and SITE_CREDIT.search(text_of(parent)[:200])))
