@@ -907,6 +907,42 @@ def test_video_page_is_not_an_article():
     assert isinstance(extract(page(body, head), "https://news.example/article/9"), NotArticle)
 
 
+FLASH = "The coastguard rescued four fishermen off the northern coast on Tuesday after their boat lost power."
+OTHER_FLASH = "Officials said all four were in good health and the boat would be towed back to port by evening."
+
+
+@pytest.mark.parametrize(
+    ("head", "url", "source"),
+    [
+        (ld_head("Ann Lee"), "https://news.example/x/1", None),
+        ('<meta property="og:type" content="article"/>', "https://news.example/x/1", None),
+        ("", "https://kw.example/article/1", KUWAIT),
+    ],
+    ids=["jsonld", "og-type", "article-url"],
+)
+def test_a_short_news_flash_declared_an_article_is_one(head, url, source):
+    html = page(f"<h1>Fishermen rescued</h1><p>{FLASH}</p><p>{OTHER_FLASH}</p>", head)
+    result = extract(html, url, source)
+    assert isinstance(result, Article), result
+    assert result.body == f"{FLASH}\n{OTHER_FLASH}" and result.declared_article
+    assert "declared_article" not in result.to_dict()  # how the page was read, not part of the record
+
+
+def test_a_short_page_that_declares_nothing_or_holds_no_sentence_is_no_article():
+    assert isinstance(
+        extract(page(f"<h1>Fishermen rescued</h1><p>{FLASH}</p>"), "https://news.example/x/1"), NotArticle
+    )
+    labels = "".join(f"<p>{w}</p>" for w in ("Weather", "Sport", "Markets", "Opinion", "Video", "Podcasts", "Jobs"))
+    stub = page(f"<h1>Fishermen rescued</h1>{labels}<p>Full story in our app</p>", ld_head("Ann Lee"))
+    assert isinstance(extract(stub, "https://news.example/x/1"), NotArticle)
+    listing = (
+        '<script type="application/ld+json">'
+        + json.dumps([{"@type": "NewsArticle", "headline": h} for h in ("One", "Two")])
+        + "</script>"
+    )
+    assert isinstance(extract(page(f"<h1>Latest</h1><p>{FLASH}</p>", listing), "https://news.example/x/1"), NotArticle)
+
+
 def test_windows_1256_page_is_decoded_by_its_meta_charset():
     html = page(
         "<h1>حزمة دعم</h1>" + paras(ARABIC_PARAS),

@@ -13,6 +13,7 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml.cssselect import CSSSelector
+from trafilatura.settings import use_config
 
 from crawler.extraction.page import Page, text_of
 
@@ -70,6 +71,11 @@ WORD = re.compile(r"\w+")
 TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)][not(parent::script or parent::style)]")
 # When trafilatura keeps less than this share of the paragraph text of the page's article container (the article
 # split in chunks between ads, and it took one chunk), the container's long paragraphs it missed are put back
+# trafilatura replaces an extraction shorter than MIN_EXTRACTED_SIZE characters (250 by default) with a dump of the
+# page's text: a news flash of two sentences came back with the breadcrumbs, byline and tags around it. Only an
+# extraction shorter than the shortest article (MIN_DECLARED_WORDS words) is taken for a failure.
+TRAFILATURA_CONFIG = use_config()
+TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
 MIN_KEPT_SHARE = 0.6
 MIN_MISSED_CHARS = 120  # shorter paragraphs inside the container are as likely to be chrome as text
 CONTAINERS = etree.XPath('//body//*[@itemprop="articleBody"][not(ancestor::*[@itemprop="articleBody"])]')
@@ -177,6 +183,7 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         with_metadata=False,
         deduplicate=False,
         prune_xpath=[_prune_xpath(nodes)],
+        config=TRAFILATURA_CONFIG,
     )
     text = getattr(result, "text", None) or ""
     lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]
