@@ -14,7 +14,7 @@ from crawler.extraction import extract
 from crawler.extraction.attribution import split_attribution
 from crawler.extraction.authors import clean_name
 from crawler.extraction.body import _with_missed_paragraphs
-from crawler.extraction.captions import split_credit
+from crawler.extraction.captions import clean_credit, split_credit
 from crawler.extraction.dates import parse_visible, url_date
 from crawler.extraction.language import detect_language
 from crawler.extraction.page import parse_page
@@ -273,6 +273,16 @@ def test_body_puts_back_the_paragraphs_of_its_container_trafilatura_missed():
         ("Quelle: Infografik WELT", "", "Infografik WELT"),
         ("The writer at home in Lima. | Jörg Carstensen/dpa", "The writer at home in Lima.", "Jörg Carstensen/dpa"),
         ("The mayor (left) and her deputy (right)", "The mayor (left) and her deputy", None),
+        # a credit keeps its own brackets
+        ("Ministers meet. Photo: Kuwait News Agency (KUNA)", "Ministers meet.", "Kuwait News Agency (KUNA)"),
+        ("Ministers meet (Photo: Kuwait News Agency (KUNA))", "Ministers meet", "Kuwait News Agency (KUNA)"),
+        (
+            "الوزراء في اجتماعهم (تصوير: وكالة الأنباء الكويتية (كونا))",
+            "الوزراء في اجتماعهم",
+            "وكالة الأنباء الكويتية (كونا)",
+        ),
+        ("Ministers meet © Kuwait News Agency (KUNA)", "Ministers meet", "Kuwait News Agency (KUNA)"),
+        ("Ministers meet | Kuwait News Agency (KUNA)", "Ministers meet", "Kuwait News Agency (KUNA)"),
     ],
 )
 def test_split_credit(text, caption, credit):
@@ -397,6 +407,14 @@ def test_credit_elements_split_off_the_caption():
         ("المصدر: الجريدة", "الجريدة"),
         ("Quelle: dpa", "dpa"),
         ("(Source : AFP)", "AFP"),
+        # brackets are trimmed only when nothing in the name pairs with them
+        ("Source: Kuwait News Agency (KUNA)", "Kuwait News Agency (KUNA)"),
+        ("(Source: Kuwait News Agency (KUNA))", "Kuwait News Agency (KUNA)"),
+        ("المصدر: وكالة الأنباء الكويتية (كونا)", "وكالة الأنباء الكويتية (كونا)"),
+        ("«المصدر: كونا»", "كونا"),
+        ("المصدر: (كونا)", "كونا"),
+        ('Source: "KUNA".', "KUNA"),
+        ("[Source: Reuters [Cairo bureau]]", "Reuters [Cairo bureau]"),
     ],
 )
 def test_closing_source_line_is_attribution_not_body(last, outlet):
@@ -412,6 +430,22 @@ def test_wire_dateline_and_credit_line():
 def test_attribution_in_a_page():
     result = article(page("<h1>حزمة دعم</h1>" + paras([*ARABIC_PARAS, "المصدر: كونا"]), lang="ar"), source=KUWAIT)
     assert result.attribution == "كونا" and "المصدر" not in result.body
+    english = article(page("<h1>Night buses</h1>" + paras([*ENGLISH_PARAS, "Source: Kuwait News Agency (KUNA)"])))
+    assert english.attribution == "Kuwait News Agency (KUNA)"
+
+
+@pytest.mark.parametrize(
+    ("credit", "expected"),
+    [
+        ("Kuwait News Agency (KUNA)", "Kuwait News Agency (KUNA)"),
+        ("(Photo: Kuwait News Agency (KUNA))", "Kuwait News Agency (KUNA)"),
+        ("© AFP (Getty Images)", "AFP (Getty Images)"),
+        ("«كونا»", "كونا"),
+        ("(Image: AFP)", "AFP"),
+    ],
+)
+def test_credit_elements_keep_their_own_brackets(credit, expected):
+    assert clean_credit(credit) == expected
 
 
 # --- authors -----------------------------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from crawler.extraction.brackets import trim
+
 SOURCE_LINE = re.compile(
     r"^[\s(\[«\"']*(?:source|sources|quelle|fuente|fonte|kaynak|المصدر|مصدر|المصادر|منبع)\s*[:：\-–—]\s*"
-    r"(?P<outlet>[^\n]{1,60}?)[\s)\]»\"'.]*$",
+    r"(?P<outlet>[^\n]{1,64})$",
     re.I,
 )
 WIRE_DATELINE = re.compile(
@@ -23,7 +25,7 @@ def split_attribution(lines: list[str]) -> tuple[list[str], str | None]:
         last = kept[-1].strip()
         match = SOURCE_LINE.match(last)
         if match and len(last.split()) <= 10:
-            outlet = outlet or match["outlet"].strip()
+            outlet = outlet or trim(match["outlet"]) or None
             kept.pop()
         elif WIRE_CREDIT_LINE.match(last):
             kept.pop()

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from crawler.extraction.brackets import trim
 from crawler.extraction.page import Page, text_of
 from crawler.items import Image
 
@@ -17,12 +18,14 @@ CREDIT_LABEL = (
     r"foto|bild|bildquelle|bildrechte|quelle|fotoğraf|fuente|fonte|crédito|credito|kuva|ảnh|isithombe|фото|источник|"
     r"تصوير|صورة|الصورة|عدسة|المصدر)"
 )
+CREDIT_TEXT = r"(?:[^()]|\([^()]*\))"  # a credit's characters: brackets only in pairs ("Kuwait News Agency (KUNA)")
 _LABELLED = re.compile(
-    rf"^(?P<caption>.*)[\s,;|/–—-]*\(?\s*(?<!\w){CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?\s*$", re.I
+    rf"^(?P<caption>.*)[\s,;|/–—-]*\(?\s*(?<!\w){CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>{CREDIT_TEXT}+?)\)?\s*$",
+    re.I,
 )
 _PARENS = re.compile(r"^(?P<caption>.+?)\s*[(（\[](?P<credit>[^()（）\[\]]{2,60})[)）\]]\s*\.?$")
 _COPYRIGHT = re.compile(r"^(?P<caption>.*?)\s*(?:©|[(（][cＣｃ][)）]|copyright)\s*(?P<credit>.+)$", re.I)
-_CREDIT_ONLY = re.compile(rf"^\(?\s*{CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?$", re.I)
+_CREDIT_ONLY = re.compile(rf"^\(?\s*{CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>{CREDIT_TEXT}+?)\)?$", re.I)
 _PIPE = re.compile(r"^(?P<caption>.{8,}?)\s+\|\s+(?P<credit>[^|]{2,60})$")
 _DASH = re.compile(r"^(?P<caption>.{8,}?)\s+[-–—|/]\s+(?P<credit>[^-–—|/]{2,40})$")
 NOT_CREDITS = re.compile(
@@ -61,11 +64,14 @@ def split_credit(text: str) -> tuple[str, str | None]:
     text = " ".join(text.split()).rstrip(" -–—|/")
     match = _CREDIT_ONLY.match(text)
     if match:
-        return "", match["credit"].strip(" .")
+        return "", trim(match["credit"])
     for pattern in (_LABELLED, _COPYRIGHT):
         match = pattern.match(text)
         if match and match["credit"].strip():
-            return match["caption"].strip(" -–—|,;(["), match["credit"].strip(" .")
+            return match["caption"].strip(" -–—|,;(["), trim(match["credit"])
+    match = _PIPE.match(text)
+    if match and len(match["credit"].split()) <= MAX_CREDIT_WORDS:  # "Caption | Kuwait News Agency (KUNA)"
+        return match["caption"].strip(), trim(match["credit"])
     match = _PARENS.match(text)
     if match:
         inner = match["credit"].strip()
@@ -73,23 +79,20 @@ def split_credit(text: str) -> tuple[str, str | None]:
             return match["caption"].strip(), None
         if len(inner.split()) <= 6:
             labelled = _LABELLED.match(f"x {inner}")
-            return match["caption"].strip(), (labelled["credit"] if labelled else inner).strip(" .")
-    match = _PIPE.match(text)
-    if match and len(match["credit"].split()) <= MAX_CREDIT_WORDS:
-        return match["caption"].strip(), match["credit"].strip(" .")
+            return match["caption"].strip(), trim(labelled["credit"] if labelled else inner)
     match = _DASH.match(text)
     if match and len(match["credit"].split()) <= 3:
-        return match["caption"].strip(), match["credit"].strip(" .")
+        return match["caption"].strip(), trim(match["credit"])
     return text, None
 
 
 def clean_credit(text: str) -> str | None:
     """`(Image: AFP)`, `Photo: AFP`, `© AFP` -> `AFP`."""
-    text = " ".join(text.split()).strip(" ()[]")
+    text = trim(" ".join(text.split()))
     if not text:
         return None
     labelled = _LABELLED.match(f"x {text}") or _COPYRIGHT.match(text)
-    credit = (labelled["credit"] if labelled else text).strip(" .()")
+    credit = trim(labelled["credit"] if labelled else text)
     return None if not credit or NOT_CREDITS.match(credit) or DATE_OR_DURATION.match(credit) else credit
 
 
