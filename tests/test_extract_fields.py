@@ -300,6 +300,39 @@ def test_lead_caption_and_credit_element_and_not_in_body():
     assert "depot" not in result.body
 
 
+PLACEHOLDER_SVG = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
+PLACEHOLDER_GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        f'<img src="{PLACEHOLDER_SVG}" data-src="/img/lead.jpg">',
+        f'<img src="{PLACEHOLDER_GIF}" data-lazy-src="/img/lead.jpg">',
+        f'<img src="{PLACEHOLDER_SVG}" data-srcset="/img/small.jpg 320w, /img/lead.jpg 1280w">',
+        f'<img src="{PLACEHOLDER_SVG}" data-flickity-lazyload-srcset="/img/small.jpg 1x,/img/lead.jpg 2x">',
+        f'<img src="{PLACEHOLDER_GIF}" srcset="/img/small.jpg 320w, /img/lead.jpg 1280w">',
+        f'<picture><source srcset="/img/lead.jpg 1280w"><img src="{PLACEHOLDER_GIF}"></picture>',
+        f'<span class="lazy"><img src="{PLACEHOLDER_SVG}"></span><noscript><img src="/img/lead.jpg"></noscript>',
+        '<img src="/img/blank.gif" data-srcset="/img/lead.jpg 1280w">',
+    ],
+    ids=["data-src", "data-lazy-src", "data-srcset", "flickity-srcset", "srcset", "picture", "noscript", "blank"],
+)
+def test_lazy_loaded_pictures_are_stored_with_their_real_address_never_a_data_url(picture):
+    figure = f"<figure>{picture}<figcaption>Buses at the depot on Monday.</figcaption></figure>"
+    head = f'<meta property="og:image" content="{PLACEHOLDER_SVG}"/>'
+    result = article(page("<h1>Night buses</h1>" + figure + paras(ENGLISH_PARAS), head))
+    assert [image.url for image in result.images] == ["https://news.example/img/lead.jpg"]
+    assert result.image_url == "https://news.example/img/lead.jpg"  # not the og:image placeholder
+
+
+def test_a_picture_with_only_a_placeholder_has_no_address():
+    figure = f'<figure><img src="{PLACEHOLDER_GIF}"><figcaption>Buses at the depot on Monday.</figcaption></figure>'
+    result = article(page("<h1>Night buses</h1>" + figure + paras(ENGLISH_PARAS)))
+    assert [(image.url, image.caption) for image in result.images] == [(None, "Buses at the depot on Monday.")]
+    assert result.image_url is None
+
+
 def captions(body: str, url: str = "https://news.example/article/12345") -> list[tuple[str | None, str | None]]:
     """(caption, credit) of every image extract() finds on a page made of `body` and the English paragraphs."""
     result = article(page("<h1>Night buses</h1>" + body + paras(ENGLISH_PARAS)), url)

@@ -18,6 +18,7 @@ from crawler.extraction.hydrated import hydrated_page
 from crawler.extraction.language import detect_language
 from crawler.extraction.metadata import extract_description, extract_image_url, extract_section, extract_tags
 from crawler.extraction.page import ARTICLE_TYPES, NotHtml, Page, ld_types, parse_page, text_of
+from crawler.extraction.pictures import real_url
 from crawler.extraction.title import extract_title
 from crawler.items import Article, NotArticle
 from crawler.sources import Source
@@ -102,7 +103,7 @@ def _extract(
         language=language,
         section=extract_section(page, selectors.get("section")),
         tags=extract_tags(page, selectors.get("tags")),
-        image_url=page.absolute(extract_image_url(page)) or (lead.url if lead else None),
+        image_url=page.absolute(real_url(extract_image_url(page))) or (lead.url if lead else None),
         description=extract_description(page),
         declared_article=declared,
     )

@@ -11,6 +11,7 @@ from lxml import etree
 
 from crawler.extraction.brackets import trim
 from crawler.extraction.page import Page, text_of
+from crawler.extraction.pictures import picture_url
 from crawler.items import Image
 
 CREDIT_LABEL = (
@@ -295,10 +296,7 @@ def _trailing_credit(caption_node: Any) -> list[Any]:
 
 
 def _picture_url(page: Page, block: Any | None) -> str | None:
-    img = next(block.iter("img"), None) if block is not None else None
-    if img is None:
-        return None
-    return page.absolute(img.get("data-src") or img.get("data-lazy-src") or img.get("src"))
+    return picture_url(page, block) if block is not None else None
 
 
 def _article_ids(page: Page) -> set[str]:
@@ -355,7 +353,7 @@ def _data_caption_image(page: Page, img: Any, page_ids: set[str]) -> Image | Non
     credit = img.get("data-credit") or img.get("data-source") or img.get("data-copyright") or ""
     if not caption or _in_teaser_link(img, page_ids):
         return None
-    url = page.absolute(img.get("data-src") or img.get("src"))
+    url = picture_url(page, img)
     text, inline_credit = split_credit(caption)
     return Image(url=url, caption=text or None, credit=clean_credit(credit) or inline_credit)
 
