@@ -1,6 +1,7 @@
 """Right-to-left news pages: the date, byline and caption conventions of Arabic (and Persian, Urdu, Hebrew) news,
 on synthetic pages modelled on the real CMS page in ../shared/benchmarks/aljarida-cms/ (breadcrumbs, share links,
-the headline in a div, a picture slider with its caption, the byline as "name - city", the date printed in Eastern
+the headline in a div, a picture with its caption (in a caption-named element: the real page's is in an img
+attribute the benchmark truth does not annotate), the byline as "name - city", the date printed in Eastern
 Arabic digits beside a <time>, the text as <br>-separated lines with sub-headings). The class names are the
 CMS's own kind, not any site's: extraction must hold without them."""
 
@@ -56,7 +57,7 @@ def cms_page(
     ld_script = f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>' if ld else ""
     figure = (
         '<div class="img-o1"><div class="img"><a class="ratio"><img src="/uploads/images/2026/11/24/937359.jpg"'
-        f' alt="{HEADLINE}"></a><div class="row-title"><a class="article-title">{caption}</a></div></div></div>'
+        f' alt="{HEADLINE}"></a></div><div class="img-caption">{caption}</div></div>'
         if caption
         else ""
     )
@@ -168,3 +169,103 @@ def test_a_related_story_date_does_not_beat_the_article_own():
     )
     result = article(cms_page(dateline=own, before=ticker, after=related))
     assert result.published_at == "2026-11-24"
+
+
+# --- bylines -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ('<a class="aksa-byline">سارة أحمد - الكويت</a>', ["سارة أحمد"]),  # name - city, as the CMS prints it
+        ("<p>كتب: محمد علي</p>", ["محمد علي"]),
+        ("<p>كتبت: سارة أحمد</p>", ["سارة أحمد"]),
+        ("<div>كتب - محمد علي</div>", ["محمد علي"]),
+        ("<span>بقلم: ريم الحمد</span>", ["ريم الحمد"]),
+        ("<p>بقلم ريم الحمد</p>", ["ريم الحمد"]),
+        ("<p>إعداد: فاطمة حسن</p>", ["فاطمة حسن"]),
+        # "and" joined to the next name; a name of one word beginning with the letter stays whole
+        ('<div class="writer">كتب محمد علي وسارة أحمد</div>', ["محمد علي", "سارة أحمد"]),
+        ('<div class="writer">كتب: محمد وليد</div>', ["محمد وليد"]),
+    ],
+)
+def test_arabic_bylines(byline, authors):
+    assert article(cms_page(byline=byline)).authors == authors
+
+
+@pytest.mark.parametrize("first", ["كتب محمد الجاسم:", "كتب: محمد الجاسم", "بقلم - محمد الجاسم"])
+def test_a_byline_opening_the_text_is_the_author_and_not_the_body(first):
+    """Gulf papers open the text with "كتب فلان:" on its own line."""
+    result = article(cms_page(byline="", lines=[first, *LINES]))
+    assert result.authors == ["محمد الجاسم"]
+    assert result.body.split("\n")[0] == LINES[0]
+
+
+def test_a_first_line_that_is_a_sentence_about_writing_stays_in_the_body():
+    first = "كتب الرئيس رسالة مطولة إلى البرلمان يشرح فيها أسباب القرار."
+    result = article(cms_page(byline="", lines=[first, *LINES]))
+    assert result.body.split("\n")[0] == first and result.authors == []
+
+
+# --- captions ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("caption", "text", "credit"),
+    [
+        ("الوزير خلال المؤتمر (تصوير: أحمد علي)", "الوزير خلال المؤتمر", "أحمد علي"),
+        ("الوزير خلال المؤتمر - تصوير: أحمد علي", "الوزير خلال المؤتمر", "أحمد علي"),
+        ("الوزير خلال المؤتمر عدسة: أحمد علي", "الوزير خلال المؤتمر", "أحمد علي"),
+        ("الوزير خلال المؤتمر (المصدر: رويترز)", "الوزير خلال المؤتمر", "رويترز"),
+        ("الوزير خلال المؤتمر (كونا)", "الوزير خلال المؤتمر", "كونا"),
+        ("الوزير خلال المؤتمر - كونا", "الوزير خلال المؤتمر", "كونا"),
+        ("الوزير خلال المؤتمر (أرشيفية)", "الوزير خلال المؤتمر", None),  # "archive": no credit
+        (
+            "الوزير خلال المؤتمر (تصوير: وكالة الأنباء الكويتية (كونا))",
+            "الوزير خلال المؤتمر",
+            "وكالة الأنباء الكويتية (كونا)",
+        ),
+    ],
+)
+def test_arabic_captions_and_photo_credits(caption, text, credit):
+    result = article(cms_page(caption=caption))
+    assert [(image.caption, image.credit) for image in result.images] == [(text, credit)]
+    assert result.images[0].url == "https://www.gulfpaper.example/uploads/images/2026/11/24/937359.jpg"
+    assert text not in result.body
+
+
+def test_an_archive_label_alone_is_no_caption():
+    assert article(cms_page(caption="صورة أرشيفية")).images == []
+
+
+# --- attribution -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("last", "outlet"),
+    [
+        ("المصدر: كونا", "كونا"),
+        ("المصدر: وكالة الأنباء الكويتية (كونا)", "وكالة الأنباء الكويتية (كونا)"),
+        ("«المصدر: العربية نت»", "العربية نت"),
+        ("المصدر - رويترز", "رويترز"),
+        ("(كونا)", "كونا"),  # the agency alone in brackets closing the text
+    ],
+)
+def test_arabic_closing_source_line_is_the_attribution(last, outlet):
+    result = article(cms_page(lines=[*LINES, last]))
+    assert result.attribution == outlet and result.body.split("\n")[-1] == LINES[-1]
+
+
+@pytest.mark.parametrize(
+    ("dateline", "agency"),
+    [("الكويت - كونا:", "كونا"), ("القاهرة - (أ ف ب) -", "أ ف ب"), ("دبي - رويترز:", "رويترز")],
+)
+def test_arabic_wire_dateline_is_the_attribution_and_stays_in_the_text(dateline, agency):
+    first = f"{dateline} {LINES[0]}"
+    result = article(cms_page(lines=[first, *LINES[1:]]))
+    assert result.attribution == agency and result.body.split("\n")[0] == first
+
+
+def test_a_reporter_in_the_dateline_is_no_attribution():
+    first = f"القاهرة - محمد علي: {LINES[0]}"
+    assert article(cms_page(lines=[first, *LINES[1:]])).attribution is None

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from crawler.extraction.attribution import split_attribution
-from crawler.extraction.authors import extract_authors
+from crawler.extraction.authors import extract_authors, split_leading_byline
 from crawler.extraction.body import extract_body_lines
 from crawler.extraction.captions import extract_images
 from crawler.extraction.dates import extract_dates
@@ -74,6 +74,7 @@ def _extract(
     images = extract_images(page, selectors.get("caption"))
     lines = extract_body_lines(page, selectors.get("body"), selectors.get("remove"))
     lines = _without(lines, page, title, images)
+    lines, byline = split_leading_byline(lines)
     lines, attribution = split_attribution(lines)
     body = "\n".join(lines)
     words = count_words(body)
@@ -97,7 +98,7 @@ def _extract(
         caption_credit=lead.credit if lead else None,
         images=images,
         attribution=attribution,
-        authors=extract_authors(page, selectors.get("authors")),
+        authors=extract_authors(page, selectors.get("authors"), byline),
         published_at=published,
         modified_at=modified,
         language=language,

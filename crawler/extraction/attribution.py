@@ -14,6 +14,17 @@ SOURCE_LINE = re.compile(
 WIRE_DATELINE = re.compile(
     r"^[A-Z][A-Za-z .,'-]{1,40},?\s+[A-Z][a-z]{2,8}\.? \d{1,2}\s+\((?P<agency>[A-Za-z][\w .&-]{1,30})\)\s+[-–—]"
 )
+# the wire agencies Arabic papers credit, by the names and abbreviations they print ("كونا", "أ ف ب", "رويترز")
+ARABIC_AGENCIES = (
+    r"كونا|قنا|وام|واس|بنا|العمانية|ومع|وفا|بترا|واع|سبأ|سانا|إرنا|ارنا|أ\.?\s?ف\.?\s?ب|ا\.?\s?ف\.?\s?ب|أ\.?\s?ب|"
+    r"د\.?\s?ب\.?\s?أ|رويترز|الأناضول|سبوتنيك|شينخوا|وكالات|الوكالات"
+)
+# "الكويت - كونا:", "القاهرة - (أ ف ب) -": the place and the agency opening the text
+ARABIC_DATELINE = re.compile(
+    rf"^[\u0600-\u06ff ]{{2,30}}?\s*[-–—]\s*[(«]?\s*(?P<agency>{ARABIC_AGENCIES})\s*[)»]?\s*[:：\-–—]"
+)
+# "(كونا)" alone closing the text
+CLOSING_AGENCY = re.compile(rf"^[(«]\s*(?P<agency>{ARABIC_AGENCIES})\s*[)»]\.?$")
 WIRE_CREDIT_LINE = re.compile(r"^\((?:reporting|writing|editing|additional reporting|compiled) by [^)]*\)\.?$", re.I)
 
 
@@ -29,10 +40,13 @@ def split_attribution(lines: list[str]) -> tuple[list[str], str | None]:
             kept.pop()
         elif WIRE_CREDIT_LINE.match(last):
             kept.pop()
+        elif CLOSING_AGENCY.match(last):
+            outlet = outlet or CLOSING_AGENCY.match(last)["agency"]
+            kept.pop()
         else:
             break
     if outlet is None and kept:
-        dateline = WIRE_DATELINE.match(kept[0])
+        dateline = WIRE_DATELINE.match(kept[0]) or ARABIC_DATELINE.match(kept[0])
         if dateline:
             outlet = dateline["agency"].strip()
     return kept, outlet

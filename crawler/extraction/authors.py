@@ -54,8 +54,8 @@ NOT_BYLINE_PLACE = (
 NOT_AUTHOR_LINK_PLACE = "ancestor-or-self::*[contains(@class, 'comment') or self::nav or self::footer or self::aside]"
 BYLINE_TAGS = ("p", "div", "span", "li", "address", "h4", "h5", "h6")
 BYLINE_LABEL = re.compile(  # the label, then a colon, a capital (not "Author of the article") or the element's end
-    r"^\s*(?:by|von|par|por|door|av|af|autor|autorin|author|auteur|yazan|автор|بقلم|كتب|كتبت)"
-    r"(?:\s*[:：]|\s+(?-i:(?=[^\W\d_a-z]))|\s*$)",
+    r"^\s*(?:by|von|par|por|door|av|af|autor|autorin|author|auteur|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)"
+    r"(?:\s*[:：]|\s+[-–—]\s|\s+(?-i:(?=[^\W\d_a-z]))|\s*$)",
     re.I,
 )
 MAX_BYLINE_CHARS = 100
@@ -72,11 +72,21 @@ AUTHOR_LINKS = etree.XPath("//a[" + " or ".join(f"contains(@href, '{part}')" for
 PREFIX = re.compile(
     r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
     r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
-    r"auteur|text|texte|tekst|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+|$)",
+    r"auteur|text|texte|tekst|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+[-–—]\s+|\s+|$)",
     re.I,
 )
 ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|記者|特派員|记者)$")  # "신현주 기자" (reporter) -> "신현주"
 SPLIT = re.compile(r"\s*(?:[,;、]|\s(?:and|und|et|y|e|i|en|og|och|ja|és|ve|и|&)\s|\s+و\s+)\s*")
+# Arabic writes "and" joined to the next word: "محمد علي وسارة أحمد" is two people, "محمد وليد" one (names of one
+# word on either side are not split: وليد, وائل, وفاء begin with the letter)
+ARABIC_AND = re.compile(r"\s+و(?=[\u0621-\u064a])")
+MIN_SPLIT_NAME_WORDS = 2
+# a byline as the article text's first line: "كتب محمد الجاسم:", "بقلم: ريم الحمد", "By Jane Doe"
+LEADING_BYLINE = re.compile(
+    r"^(?:by|von|par|por|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+[-–—]\s+|\s+)(?P<names>[^.،؟!?:：]{3,80}?)\s*[:：]?$",
+    re.I,
+)
+MAX_LEADING_BYLINE_WORDS = 8
 NOT_PEOPLE = re.compile(
     r"^(?:the )?(?:editorial|news|web|digital|online|sports?|business)? ?(?:desk|team|staff|board|room)$|"
     r"^(?:newsdesk|staff writer|editor|editorial|admin|administrator|reporter|correspondent|agencies|wire|"
@@ -461,7 +471,8 @@ def _names(raw: list[str], outlets: Outlet, drop_outlet: bool) -> list[str]:
     """Cleaned, split, de-duplicated names; an entry naming the outlet first is left out when `drop_outlet`."""
     names: list[str] = []
     for entry in raw:
-        parts = [clean_name(part) for part in SPLIT.split(PREFIX.sub("", " ".join(entry.split())))]
+        pieces = SPLIT.split(PREFIX.sub("", " ".join(entry.split())))
+        parts = [clean_name(part) for piece in pieces for part in _arabic_and_split(piece)]
         if drop_outlet and parts[0] and is_outlet(parts[0], outlets):
             continue  # "Example News, London": the outlet and its address
         # "Jane Doe, Example News": the outlet after a name is the author's affiliation
@@ -472,18 +483,40 @@ def _names(raw: list[str], outlets: Outlet, drop_outlet: bool) -> list[str]:
     return names
 
 
-def _visible_authors(page: Page, outlets: Outlet) -> list[str]:
+def _arabic_and_split(text: str) -> list[str]:
+    """ "محمد علي وسارة أحمد" -> ["محمد علي", "سارة أحمد"]: split at a joined "and" only between names of two words
+    or more."""
+    parts = ARABIC_AND.split(text)
+    if len(parts) > 1 and all(len(part.split()) >= MIN_SPLIT_NAME_WORDS for part in parts):
+        return parts
+    return [text]
+
+
+def split_leading_byline(lines: list[str]) -> tuple[list[str], str | None]:
+    """The text's lines without a first line that is a byline ("كتب محمد الجاسم:"), and that byline."""
+    if not lines:
+        return lines, None
+    match = LEADING_BYLINE.match(lines[0].strip())
+    if not match or len(match["names"].split()) > MAX_LEADING_BYLINE_WORDS:
+        return lines, None
+    if not all(clean_name(name) for name in SPLIT.split(match["names"])):
+        return lines, None
+    return lines[1:], match["names"]
+
+
+def _visible_authors(page: Page, outlets: Outlet, shown: str | None = None) -> list[str]:
     """Names the reader sees: a byline element, else a labelled byline, else the article's closing signature."""
     container = _text_container(page)
     inside = _article_span(page, container)
     names = _names(_visible_byline(page, outlets, inside), outlets, drop_outlet=True)
+    names = names or _names([shown] if shown else [], outlets, drop_outlet=True)
     names = names or _names(_author_links(page, inside), outlets, drop_outlet=True)
     names = names or _names(_labelled_byline(page, inside), outlets, drop_outlet=True)
     return names or _names(_signature(container), outlets, drop_outlet=True)
 
 
-def extract_authors(page: Page, selector: str | None = None) -> list[str]:
-    """Author names, in page order, without duplicates."""
+def extract_authors(page: Page, selector: str | None = None, shown: str | None = None) -> list[str]:
+    """Author names, in page order, without duplicates (`shown`: a byline the article text opens with)."""
     if selector:
         return _names([text_of(n) for n in page.tree.cssselect(selector)], Outlet(), drop_outlet=False)
     outlets = _outlet(page)
@@ -494,7 +527,7 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
         credited = [n for n, is_org in ld if not (is_outlet(n, outlets) if is_org else is_publisher(n, outlets))]
         return _names(credited, outlets, drop_outlet=False)
     if people:  # the CMS filled the author field with the outlet: a byline that shows a name is the better credit
-        visible = _visible_authors(page, outlets)
+        visible = _visible_authors(page, outlets, shown)
         return [name for name in visible if looks_like_a_name(name)] or _names(people, outlets, drop_outlet=False)
     organisations = _names([n for n, _ in ld], outlets, drop_outlet=False)
     meta = _names(_meta_authors(page), outlets, drop_outlet=True)
@@ -502,7 +535,7 @@ def extract_authors(page: Page, selector: str | None = None) -> list[str]:
         return meta or organisations
     if meta:
         return meta
-    visible = _visible_authors(page, outlets)
+    visible = _visible_authors(page, outlets, shown)
     if organisations:  # the CMS named the publisher as author: a byline that shows a name is the better credit
         return [name for name in visible if looks_like_a_name(name)] or organisations
     if visible:

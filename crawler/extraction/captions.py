@@ -34,6 +34,7 @@ NOT_CREDITS = re.compile(
     r"left|right|centre|center|l|r|m|video|audio|تعبيرية|صورة تعبيرية|\d+:\d+(?: min\.?)?)$",
     re.I,
 )
+ARCHIVE_LABEL = re.compile(r"^\(?(?:صورة|الصورة|صور)\s+(?:أرشيفية|ارشيفية|تعبيرية|من الأرشيف)\)?$")
 DATE_OR_DURATION = re.compile(r"^[\d\s.:/|,-]*(?:min|sec|s|h)?\.?$", re.I)
 # a label some pages print before the caption text ("Legende: ...")
 CAPTION_LABEL = re.compile(r"^(?:caption|legende|bildunterschrift|leyenda|légende)\s*:\s*", re.I)
@@ -63,6 +64,8 @@ MAX_EXTRA_TEXT = 200  # characters a picture block may hold besides its caption 
 def split_credit(text: str) -> tuple[str, str | None]:
     """`Caption. Photo: AFP` -> (`Caption.`, `AFP`); a caption without a credit comes back whole."""
     text = " ".join(text.split()).rstrip(" -–—|/")
+    if NOT_CREDITS.match(text.strip("()[] ")) or ARCHIVE_LABEL.match(text):  # "صورة أرشيفية": a label, no caption
+        return "", None
     match = _CREDIT_ONLY.match(text)
     if match:
         return "", trim(match["credit"])
