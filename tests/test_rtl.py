@@ -269,3 +269,29 @@ def test_arabic_wire_dateline_is_the_attribution_and_stays_in_the_text(dateline,
 def test_a_reporter_in_the_dateline_is_no_attribution():
     first = f"القاهرة - محمد علي: {LINES[0]}"
     assert article(cms_page(lines=[first, *LINES[1:]])).attribution is None
+
+
+# --- body ----------------------------------------------------------------------------------------------------------
+
+MENU = "<nav><ul>" + "".join(f"<li><a href='/s/{i}'>قسم الأخبار المحلية والدولية رقم {i}</a></li>" for i in range(60))
+MENU += "</ul></nav>"
+
+
+@pytest.mark.parametrize(
+    "classes", ["latest-news-details", "read-more-content", "social-text", "related-article-body", "news-details hide"]
+)
+def test_a_short_story_in_a_block_named_like_page_furniture_keeps_its_text(classes):
+    """On a page of long menus a short story is less than a quarter of the page's text, and a class name that
+    begins like a related-stories box or a hidden dialog says nothing of the block holding the story: the body
+    rules leave the story's block alone."""
+    html = cms_page(before=MENU).replace('<div class="aksa-articleBody">', f'<div class="{classes}">')
+    assert article(html).body.split("\n") == LINES
+
+
+def test_page_furniture_beside_a_short_story_is_still_left_out():
+    related = (
+        '<div class="related-news"><p>خبر ذو صلة عن موضوع آخر تماما نشر أمس في الصحيفة نفسها</p>'
+        "<p>وخبر آخر ذو صلة عن موضوع مختلف نشر قبل أسبوع في الصحيفة</p></div>"
+    )
+    html = cms_page(before=MENU).replace("</div></article>", f"</div>{related}</article>")
+    assert article(html).body.split("\n") == LINES

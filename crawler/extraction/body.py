@@ -83,6 +83,7 @@ ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
 CONTAINER_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//li")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
+MIN_STORY_CHARS = 60  # characters of the shortest story (MIN_DECLARED_WORDS words): a smaller block holds none
 MAX_BOX_SHARE = 0.5  # a box named a fact or info box is a side box up to half the page
 VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 # HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first
@@ -108,21 +109,50 @@ def _visible_length(node: Any) -> int:
 
 
 def _embeds(page: Page) -> list[Any]:
-    """The outermost embeds of the page's tree that hold less than MAX_SHARE of its visible text."""
+    """The outermost embeds of the page's tree that hold less than MAX_SHARE of its visible text and do not hold
+    the article's text (a short story on a page of long menus is less than a quarter of its text, and a class name
+    such as "latest-news-details" or "read-more-content" says nothing of a block that holds the story)."""
     body = page.tree.find("body")
     total = _visible_length(body if body is not None else page.tree) or 1
     dropped: set[Any] = set()
     found = []
+    story: set[Any] | None = None  # the element holding the article's paragraphs and its ancestors, when needed
     for node in EMBED_CANDIDATES(page.tree):
         if not _is_embed(node) or any(a in dropped for a in node.iterancestors()):
             continue
         # text_content() counts scripts too, so it bounds the visible length: the slow count only for big blocks
-        limit = (MAX_BOX_SHARE if BOX_CLASS.search(node.get("class") or "") else MAX_SHARE) * total
-        if len(node.text_content()) >= limit and _visible_length(node) >= limit:
+        box = bool(BOX_CLASS.search(node.get("class") or ""))
+        limit = (MAX_BOX_SHARE if box else MAX_SHARE) * total
+        length = len(node.text_content())
+        if length >= limit and _visible_length(node) >= limit:
             continue
+        # a fact box may hold more text than a short story; a few words (share buttons) hold none
+        if not box and node.tag not in EMBED_TAGS and length >= MIN_STORY_CHARS:
+            story = _story_holders(page) if story is None else story
+            if node in story:
+                continue
         dropped.add(node)
         found.append(node)
     return found
+
+
+def _story_holders(page: Page) -> set[Any]:
+    """The block holding the most text outside links, in paragraphs or in lines between <br>s (the article's text:
+    teasers and menus are links), and its ancestors."""
+    scores: dict[Any, int] = {}
+    for node in page.tree.iter("p", "br"):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        if node.tag == "p":
+            own = len(node.text_content()) - sum(len(link.text_content()) for link in node.iter("a"))
+        else:  # the line after a <br>, and the block's first line once
+            own = len((node.tail or "").strip()) + (0 if parent in scores else len((parent.text or "").strip()))
+        scores[parent] = scores.get(parent, 0) + own
+    if not scores:
+        return set()
+    holder = max(scores, key=scores.__getitem__)
+    return {holder, *holder.iterancestors()}
 
 
 def _path(node: Any) -> str:
