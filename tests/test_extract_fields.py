@@ -225,6 +225,22 @@ def test_body_without_read_more_and_rights_lines(line):
     assert result.body.split("\n") == ENGLISH_PARAS
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The council's newsletter now has more than 10,000 subscribers, the transport office said on Monday.",
+        "La newsletter de la mairie compte désormais plus de 10 000 abonnés, selon le service des transports.",
+        "The operator filed a copyright claim against the app that copied its timetables last year.",
+        "Ticket agents earn a commission of three percent on each monthly pass they sell, officials said.",
+    ],
+)
+def test_body_keeps_story_lines_that_only_mention_newsletters_copyright_or_commissions(line):
+    """A line rule removes what it can show to be a notice (an invitation, a sign or a year, the site's own
+    commission), not a sentence of the story that uses the same words."""
+    lines = [*ENGLISH_PARAS[:2], line, ENGLISH_PARAS[2]]
+    assert article(page("<h1>Night buses</h1>" + paras(lines))).body.split("\n") == lines
+
+
 def test_body_without_hover_cards_print_only_blocks_hidden_dialogs_and_latest_news():
     hover = (
         "<p>The mayor, Jane Doe<span class='rollover-people-block'><a href='/people/jane-doe'>Jane Doe</a>"

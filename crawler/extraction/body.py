@@ -45,14 +45,19 @@ READ_MORE = re.compile(
     re.I,
 )
 # A rights notice ("Copyright © 2019 Dow Jones", "Alle Rechte vorbehalten"): the page's small print, not the story
+# (the word with the sign or a year: a story about a copyright dispute is not a notice)
 RIGHTS_NOTICE = re.compile(
-    r"copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
-    r"tutti i diritti riservati|todos os direitos reservados|tüm hakları saklıdır|جميع الحقوق محفوظة",
+    r"copyright\W*(?:©|ⓒ|\(c\)|\d{4})|(?:©|ⓒ|\(c\))\s*(?:copyright|\d{4})|copyright\s+(?:\S+\s+){1,4}\d{4}|"
+    r"all rights reserved|"
+    r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|"
+    r"todos os direitos reservados|tüm hakları saklıdır|جميع الحقوق محفوظة",
     re.I,
 )
 # A newsletter prompt ("Sign up for our free daily newsletter"): an invitation to subscribe, not the story
+# (the verbs of the invitation, not the nouns: "the newsletter has 10,000 subscribers / abonnés" is a story's)
 NEWSLETTER_PROMPT = re.compile(
-    r"(?=.*\bnewsletters?\b)(?=.*(?:sign up|subscribe|inbox|abonn|anmeld|inscri|suscr|iscriviti|assine))",
+    r"(?=.*\bnewsletters?\b)(?=.*(?:\bsign(?:ing)?[- ]up\b|\bsubscribe\b|\binbox\b|postfach|abonnez|abonnier|"
+    r"anmeld|inscrivez|suscr[ií]b|iscriviti|assine))",
     re.I,
 )
 # A headline tagged as a link to another story by a bracketed label at its end ("Storm hits coast [VIDEO]")
@@ -63,7 +68,12 @@ TAXONOMY_LINE = re.compile(
 )
 MAX_TAXONOMY_WORDS = 25
 # An affiliate disclosure ("we may earn a commission", "Affiliate-Links"): the page's small print, not the story
-AFFILIATE_NOTICE = re.compile(r"affiliate[- ](?:links?|commission)|share of the sale|earn (?:an? )?commission", re.I)
+# (the site's own commission: "agents earn a commission on each sale" is a story's)
+AFFILIATE_NOTICE = re.compile(
+    r"affiliate[- ](?:links?|commission)|share of the sale|"
+    r"\b(?:we|us|our)\b.{0,40}\bearn (?:an? )?(?:small )?commission",
+    re.I,
+)
 MAX_NOTICE_WORDS = 40
 MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
 MIN_STANDFIRST_WORDS = 6
