@@ -18,17 +18,16 @@ from trafilatura.settings import use_config
 from crawler.extraction.page import Page, text_of
 
 # Blocks that sit inside article bodies but are not the article's text. Class rules look at whole class tokens
-# by their start ("related-posts", "newsletter-box", "latest-news", "print-header", "tooltip", "rollover-people":
-# hover cards inside links), or whole ("hide": dialogs the page opens on demand), not substrings: WordPress puts tag
-# and category slugs ("tag-advertising") in the classes of the element that wraps the whole post. Only fact/info
-# boxes and polls are found inside compound names ("metro-factbox", "Article_elementPoll__x"). Measured on
-# fundus-dev and zyte-dev: none of these lowers body F1; broader rules such as [class*=share] or <form> do.
+# by their start ("related-posts", "most-read"), not substrings: WordPress puts tag and category slugs
+# ("tag-advertising") in the classes of the element that wraps the whole post. Only fact/info boxes and polls are
+# found inside compound names ("metro-factbox", "Article_elementPoll__x"). Measured on fundus-dev and zyte-dev:
+# none of these lowers body F1; broader rules such as [class*=share] or <form> do. Measured per publisher fold
+# (benchmarks/ablation.py), the class rules for newsletter boxes, author bios, read-more, latest-news, print-only
+# blocks, hover cards and hidden dialogs each helped the publishers of one fold only: they are not kept.
 EMBED_TAGS = ("figure", "figcaption")
 EMBED_BLOCKQUOTES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 EMBED_CLASS = re.compile(
-    r"(?:^|\s)(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|"
-    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read|latest|"
-    r"print-(?:header|footer|tools)|tooltip|popover|hover-?card|rollover|(?:hide|hidden)(?:\s|$))|"
+    r"(?:^|\s)(?:related|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|most-read)|"
     r"(?:fact|info)-?box|poll(?:[-_]|$)",
     re.I,
 )
@@ -60,13 +59,7 @@ NEWSLETTER_PROMPT = re.compile(
     r"anmeld|inscrivez|suscr[ií]b|iscriviti|assine))",
     re.I,
 )
-# A headline tagged as a link to another story by a bracketed label at its end ("Storm hits coast [VIDEO]")
-LABELLED_LINK = re.compile(r"^.{10,160}\[[A-Z]{3,12}(?: [A-Z]{2,12})?\]\W{0,3}$")
-# A line that files the story under tags or categories ("Filed under: Politics | Tags: elections")
-TAXONOMY_LINE = re.compile(
-    r"\b(?:tags?|filed under|posted in|categor(?:y|ies|ia|ie)|schlagwörter|étiquettes|etiquetas)\s*:", re.I
-)
-MAX_TAXONOMY_WORDS = 25
+# (lines of story links tagged "[VIDEO]" and tag lines "Tags: ..." helped one publisher fold only: not kept)
 # An affiliate disclosure ("we may earn a commission", "Affiliate-Links"): the page's small print, not the story
 # (the site's own commission: "agents earn a commission on each sale" is a story's)
 AFFILIATE_NOTICE = re.compile(
@@ -316,15 +309,12 @@ def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str |
 
 
 def _is_chrome_line(line: str) -> bool:
-    """A line that points to another story, files the story under tags, or is small print (rights, affiliate
-    links, a newsletter prompt)."""
+    """A line that points to another story, or is small print (rights, affiliate links, a newsletter prompt)."""
     if len(line.split()) <= MAX_NOTICE_WORDS and (
         RIGHTS_NOTICE.search(line) or AFFILIATE_NOTICE.search(line) or NEWSLETTER_PROMPT.match(line)
     ):
         return True
-    if len(line.split()) <= MAX_TAXONOMY_WORDS and TAXONOMY_LINE.search(line):
-        return True
-    return _points_elsewhere(line) or bool(LABELLED_LINK.match(line))
+    return _points_elsewhere(line)
 
 
 def _points_elsewhere(line: str) -> bool:
