@@ -181,6 +181,7 @@ def encode_item(item: Article | NotArticle, source: str, source_name: str) -> st
     data["source"] = data.get("source") or source
     if kind == "article":
         data["source_name"] = data.get("source_name") or source_name
+        data["declared_article"] = item.declared_article  # the writer's validation floor depends on it
     kept = item.kept_page
     data.update(
         kind=kind,

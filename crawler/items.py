@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-TRANSIENT = ("kept_page", "response_url", "fetched_at")  # how the page was fetched: not part of the record
+# how the page was fetched and read: not part of the record
+TRANSIENT = ("kept_page", "response_url", "fetched_at", "declared_article")
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Article:
     kept_page: bytes | None = field(default=None, repr=False)  # the page as fetched, zlib-compressed, to keep
     response_url: str | None = None  # set by the spider: the URL the page came from, after redirects
     fetched_at: str | None = None  # when the page was fetched, if not now (re-extraction of kept pages)
+    declared_article: bool = False  # the page says it is an article (JSON-LD, og:type, the source's article URLs)
 
     def to_dict(self) -> dict:
         """The record as a plain dict (JSON-ready), images as dicts, without how the page was fetched."""

@@ -9,6 +9,7 @@ NEWSCRAWL_SOURCES_DIR = str(Path(__file__).parent / "sources")  # one <key>.toml
 NEWSCRAWL_DB = "output/news.db"  # SQLite database, created on first use
 NEWSCRAWL_MIN_WORDS = 40  # articles with fewer body words are rejected ("too_short")
 NEWSCRAWL_MAX_TITLE_CHARS = 500  # a longer title is cut to this many characters (ending in "…"); 0: no limit
+NEWSCRAWL_MIN_DECLARED_WORDS = 12  # ... the floor for pages that declare themselves articles (news flashes)
 NEWSCRAWL_BATCH_SIZE = 50  # articles written per transaction
 NEWSCRAWL_NOW = ""  # ISO 8601 time to crawl "as of" (replays of recorded sites); empty: the real time
 NEWSCRAWL_SKIP_KNOWN = True  # incremental: no download of known URLs, no listing entries older than the last run

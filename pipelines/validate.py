@@ -21,14 +21,17 @@ class Rejected(DropItem):
 
 
 class ValidatePipeline:
-    """Rejects non-articles, records without a title and bodies under NEWSCRAWL_MIN_WORDS words."""
+    """Rejects non-articles, records without a title and bodies under NEWSCRAWL_MIN_WORDS words
+    (NEWSCRAWL_MIN_DECLARED_WORDS for a page that declares itself an article: a news flash)."""
 
-    def __init__(self, min_words: int) -> None:
+    def __init__(self, min_words: int, min_declared_words: int | None = None) -> None:
         self.min_words = min_words
+        self.min_declared_words = min(min_words, min_declared_words if min_declared_words is not None else min_words)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ValidatePipeline:
-        return cls(crawler.settings.getint("NEWSCRAWL_MIN_WORDS"))
+        settings = crawler.settings
+        return cls(settings.getint("NEWSCRAWL_MIN_WORDS"), settings.getint("NEWSCRAWL_MIN_DECLARED_WORDS"))
 
     def process_item(self, item: Article | NotArticle, spider: Any = None) -> Article:
         if isinstance(item, NotArticle):
@@ -36,6 +39,6 @@ class ValidatePipeline:
         if not clean_text(item.title):  # nothing but spaces, invisible marks or control characters
             raise Rejected("no_title")
         words = count_words(item.body or "")
-        if words < self.min_words:
+        if words < (self.min_declared_words if item.declared_article else self.min_words):
             raise Rejected("too_short", f"{words} words")
         return item

@@ -354,3 +354,33 @@ def test_a_crawl_killed_at_several_points_then_rerun_stores_every_article_once(e
     assert set(env.articles()) == set(ARTICLES)
     fts = env.rows("SELECT count(*) AS n FROM articles_fts")[0]["n"]
     assert fts == len(ARTICLES)
+
+
+def test_a_short_news_flash_declared_an_article_is_stored_but_a_stub_is_not(env):
+    """A breaking-news item of a couple of sentences is an article when its page says so (JSON-LD NewsArticle,
+    og:type article, an article URL of the source): the 40-word floor is for pages that do not. A stub at an
+    article URL (a few words, no sentence of its own) is still rejected."""
+    site = env.copy_site("aljarida")
+    template = (site / "article" / "74480.html").read_text(encoding="utf-8")
+    start, end = template.index("<p>توقعت"), template.index("</div>", template.index('id="articleBody"'))
+    flash = (
+        "<p>عاجل: أعلنت الإدارة العامة للإطفاء السيطرة على حريق اندلع صباح اليوم في مخزن بمنطقة الشويخ الصناعية"
+        " من دون تسجيل إصابات، وتحقق الجهات المختصة في أسباب الحادث.</p>"
+    )
+    stub = "<p>التفاصيل بعد قليل</p>"
+    for number, body in (("74490", flash), ("74491", stub)):
+        page = template[:start] + body + template[end:]
+        (site / "article" / f"{number}.html").write_text(page.replace("74480", number), encoding="utf-8")
+    sitemap = site / "sitemaps" / "news_sitemap.xml"
+    entries = "".join(
+        f"<url><loc>https://www.aljarida.com/article/{n}</loc><lastmod>2024-08-12T11:44:00+03:00</lastmod></url>"
+        for n in ("74490", "74491")
+    )
+    sitemap.write_text(sitemap.read_text(encoding="utf-8").replace("</urlset>", entries + "</urlset>"))
+    env.serve("aljarida")
+    assert_ok(env.newscrawl("crawl", "aljarida"))
+    stored = env.articles()
+    assert stored["article/74490"]["body"].startswith("عاجل: أعلنت الإدارة العامة للإطفاء")
+    assert "article/74491" not in stored
+    (stub_page,) = env.rows("SELECT status FROM pages WHERE url LIKE '%/article/74491'")
+    assert stub_page["status"] in ("not_article", "too_short")

@@ -155,6 +155,74 @@ def test_extract_takes_hostile_selectors(html: str, selectors: dict[str, str]) -
     assert isinstance(result, Article) or result.reason.strip()
 
 
+# markup that is no element: comments, processing instructions, entities, CDATA, conditional comments, doctypes
+NOT_ELEMENTS = st.sampled_from(
+    [
+        "<!-- c -->",
+        "<!---->",
+        "<!--[if lt IE 9]><p>old</p><![endif]-->",
+        "<?php echo 1; ?>",
+        "<?xml-stylesheet href='x.css'?>",
+        "&amp;",
+        "&nbsp;",
+        "&#1575;",
+        "&#x0;",
+        "&bogus;",
+        "<![CDATA[x]]>",
+        "<!DOCTYPE html>",
+    ]
+)
+
+
+@st.composite
+def pages_with_markup_anywhere(draw: st.DrawFn) -> str:
+    """An article page (description shown as its standfirst, byline, date, captioned picture, paragraphs) with
+    comments, processing instructions and entities in every position: before and after the root, as the first
+    and last child of each element, between elements and inside texts."""
+
+    def slot() -> str:
+        return "".join(draw(st.lists(NOT_ELEMENTS, max_size=2)))
+
+    def inside(text: str) -> str:
+        cut = draw(st.integers(0, len(text)))
+        return text[:cut] + slot() + text[cut:]
+
+    standfirst, *paragraphs = draw(st.lists(WORDS, min_size=4, max_size=10))
+    byline = draw(st.sampled_from(["By Jane Doe", "بقلم: سارة أحمد", "كتب: محمد علي"]))
+    body = "".join(f"{slot()}<p>{slot()}{inside(p)}{slot()}</p>" for p in paragraphs)
+    return (
+        f"{slot()}<html lang='ar'>{slot()}<head>{slot()}<meta name='description' content='{standfirst}'>{slot()}"
+        f"<title>{slot()}{inside('عنوان الخبر')}</title>{slot()}</head>{slot()}<body>{slot()}"
+        f"<h1>{slot()}{inside('عنوان الخبر')}{slot()}</h1>{slot()}<article>{slot()}"
+        f"<div class='standfirst'>{slot()}{standfirst}{slot()}</div>"
+        f"<div class='byline'>{slot()}{inside(byline)}{slot()}</div>{slot()}"
+        f"<time datetime='2024-08-12T09:30:00+03:00'>{slot()}{inside('١٢ أغسطس ٢٠٢٤')}</time>{slot()}"
+        f"<figure>{slot()}<img src='/a.jpg'>{slot()}<figcaption>{slot()}{inside('صورة الحدث (تصوير: أحمد)')}"
+        f"{slot()}</figcaption></figure>{body}{slot()}</article>{slot()}</body>{slot()}</html>{slot()}"
+    )
+
+
+@settings(FAST, max_examples=150)
+@given(pages_with_markup_anywhere(), st.sampled_from([None, SOURCE]))
+def test_extract_takes_comments_instructions_and_entities_anywhere(html: str, source: Source | None) -> None:
+    check_result(extract(html.encode(), URL, source, FETCHED_AT))
+
+
+def test_a_comment_before_the_shown_standfirst_does_not_break_extraction():
+    """Found on a real page: the description's text was the tail of a comment, and reading the block that holds it
+    asked the comment for its text (lxml: "Input object is not an XML element: HtmlComment")."""
+    standfirst = "وافق مجلس الوزراء اليوم على مشروع قانون جديد لتنظيم سوق العمل"
+    body = "".join(f"<p>الفقرة رقم {n} {' '.join(['كلمة'] * 20)}</p>" for n in range(3))
+    for mark in ("<!-- standfirst -->", "<?php echo 1; ?>"):
+        html = (
+            f"<html><head><meta name='description' content='{standfirst}'></head><body><h1>عنوان</h1><article>"
+            f"<div class='standfirst'>{mark}{standfirst}</div>{body}</article></body></html>"
+        )
+        result = extract(html.encode(), URL, SOURCE, FETCHED_AT)
+        assert isinstance(result, Article), result
+        assert result.body.splitlines()[0] == standfirst
+
+
 # --- source files ----------------------------------------------------------------------------------------------
 
 VALID_DATA = {

@@ -10,14 +10,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from crawler.extraction.attribution import split_attribution
-from crawler.extraction.authors import extract_authors
+from crawler.extraction.authors import extract_authors, split_leading_byline
 from crawler.extraction.body import extract_body_lines
 from crawler.extraction.captions import extract_images
 from crawler.extraction.dates import extract_dates
 from crawler.extraction.hydrated import hydrated_page
 from crawler.extraction.language import detect_language
 from crawler.extraction.metadata import extract_description, extract_image_url, extract_section, extract_tags
-from crawler.extraction.page import NotHtml, Page, ld_types, parse_page, text_of
+from crawler.extraction.page import ARTICLE_TYPES, NotHtml, Page, ld_types, parse_page, text_of
+from crawler.extraction.pictures import real_url
 from crawler.extraction.title import extract_title
 from crawler.items import Article, NotArticle
 from crawler.sources import Source
@@ -26,7 +27,9 @@ from crawler.words import count_words
 
 __all__ = ["extract"]
 
-MIN_WORDS = 40  # below this a page is not an article, whatever its metadata says
+MIN_WORDS = 40  # below this a page is not an article, unless it declares itself one
+MIN_DECLARED_WORDS = 12  # a page declared an article (JSON-LD, og:type, the source's article URLs): a news flash
+MIN_SENTENCE_WORDS = 8  # a short declared article still holds a sentence, not only labels and links
 NON_ARTICLE_OG_TYPES = ("video", "website", "profile", "music", "book")
 
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -72,10 +75,12 @@ def _extract(
     images = extract_images(page, selectors.get("caption"))
     lines = extract_body_lines(page, selectors.get("body"), selectors.get("remove"))
     lines = _without(lines, page, title, images)
+    lines, byline = split_leading_byline(lines)
     lines, attribution = split_attribution(lines)
     body = "\n".join(lines)
     words = count_words(body)
-    reason = _not_article_reason(page, lines, words)
+    declared = _declared_article(page, source)
+    reason = _not_article_reason(page, lines, words, declared)
     if reason and words < MIN_WORDS and not rendered:
         hydrated = hydrated_page(page)
         if hydrated is not None:
@@ -94,23 +99,36 @@ def _extract(
         caption_credit=lead.credit if lead else None,
         images=images,
         attribution=attribution,
-        authors=extract_authors(page, selectors.get("authors")),
+        authors=extract_authors(page, selectors.get("authors"), byline),
         published_at=published,
         modified_at=modified,
         language=language,
         section=extract_section(page, selectors.get("section")),
         tags=extract_tags(page, selectors.get("tags")),
-        image_url=page.absolute(extract_image_url(page)) or (lead.url if lead else None),
+        image_url=page.absolute(real_url(extract_image_url(page))) or (lead.url if lead else None),
         description=extract_description(page),
+        declared_article=declared,
     )
 
 
-def _not_article_reason(page: Page, lines: list[str], words: int) -> str | None:
+def _declared_article(page: Page, source: Source | None) -> bool:
+    """True when the page says it is one article: a single article object in its JSON-LD (several are a listing),
+    og:type article, or a URL of the source's article pages."""
+    articles = sum(1 for obj in page.jsonld if ld_types(obj) & ARTICLE_TYPES)
     og_type = (page.first_meta("og:type") or "").lower()
-    if words < MIN_WORDS:
+    return articles == 1 or og_type == "article" or bool(source and source.is_article_url(page.url))
+
+
+def _not_article_reason(page: Page, lines: list[str], words: int, declared: bool) -> str | None:
+    og_type = (page.first_meta("og:type") or "").lower()
+    if words < (MIN_DECLARED_WORDS if declared else MIN_WORDS):
         return f"too little text: {words} words"
-    declared_article = bool(page.article_ld) or og_type == "article"
-    if not declared_article and len(lines) >= 5 and _mostly_links(page, lines):
+    if words < MIN_WORDS and (
+        max(count_words(line) for line in lines) < MIN_SENTENCE_WORDS or _mostly_links(page, lines)
+    ):
+        return f"too little text: {words} words, no sentence of its own"
+    declared_ld = bool(page.article_ld) or og_type == "article"
+    if not declared_ld and len(lines) >= 5 and _mostly_links(page, lines):
         return "listing page: the text is mostly links"
     if not page.article_ld and og_type.startswith(NON_ARTICLE_OG_TYPES) and words < 150:
         kinds = ", ".join(sorted(set().union(*(ld_types(o) for o in page.jsonld)))) or og_type

@@ -8,14 +8,19 @@ else, or, when the organisation is just the publisher (CMS boilerplate), unless 
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
-from trafilatura.metadata import extract_author
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.utils import trim
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from crawler.extraction.dates import EASTERN_DIGITS
 from crawler.extraction.page import Page, ld_types, text_of
@@ -49,8 +54,8 @@ NOT_BYLINE_PLACE = (
 NOT_AUTHOR_LINK_PLACE = "ancestor-or-self::*[contains(@class, 'comment') or self::nav or self::footer or self::aside]"
 BYLINE_TAGS = ("p", "div", "span", "li", "address", "h4", "h5", "h6")
 BYLINE_LABEL = re.compile(  # the label, then a colon, a capital (not "Author of the article") or the element's end
-    r"^\s*(?:by|von|par|por|door|av|af|autor|autorin|author|auteur|yazan|автор|بقلم|كتب|كتبت)"
-    r"(?:\s*[:：]|\s+(?-i:(?=[^\W\d_a-z]))|\s*$)",
+    r"^\s*(?:by|von|par|por|door|av|af|autor|autorin|author|auteur|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)"
+    r"(?:\s*[:：]|\s+[-–—]\s|\s+(?-i:(?=[^\W\d_a-z]))|\s*$)",
     re.I,
 )
 MAX_BYLINE_CHARS = 100
@@ -67,16 +72,32 @@ AUTHOR_LINKS = etree.XPath("//a[" + " or ".join(f"contains(@href, '{part}')" for
 PREFIX = re.compile(
     r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
     r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
-    r"auteur|text|texte|tekst|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+|$)",
+    r"auteur|text|texte|tekst|yazan|автор|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+[-–—]\s+|\s+|$)",
     re.I,
 )
 ROLE_SUFFIX = re.compile(r"\s*(?:기자|특파원|記者|特派員|记者)$")  # "신현주 기자" (reporter) -> "신현주"
 SPLIT = re.compile(r"\s*(?:[,;、]|\s(?:and|und|et|y|e|i|en|og|och|ja|és|ve|и|&)\s|\s+و\s+)\s*")
+# Arabic writes "and" joined to the next word: "محمد علي وسارة أحمد" is two people, "محمد وليد" one (names of one
+# word on either side are not split: وليد, وائل, وفاء begin with the letter)
+ARABIC_AND = re.compile(r"\s+و(?=[\u0621-\u064a])")
+MIN_SPLIT_NAME_WORDS = 2
+# a byline as the article text's first line: "كتب محمد الجاسم:", "بقلم: ريم الحمد", "By Jane Doe"
+LEADING_BYLINE = re.compile(
+    r"^(?:by|von|par|por|بقلم|كتب|كتبت|إعداد|اعداد)(?:\s*[:：]\s*|\s+[-–—]\s+|\s+)(?P<names>[^.،؟!?:：]{3,80}?)\s*[:：]?$",
+    re.I,
+)
+MAX_LEADING_BYLINE_WORDS = 8
 NOT_PEOPLE = re.compile(
     r"^(?:the )?(?:editorial|news|web|digital|online|sports?|business)? ?(?:desk|team|staff|board|room)$|"
     r"^(?:newsdesk|staff writer|editor|editorial|admin|administrator|reporter|correspondent|agencies|wire|"
     r"redaktion|news|nachrichten|noticias|notizie|nieuws|actualités|haberler|новости|"
-    r"رئيس التحرير|المحرر|محرر|فريق التحرير|هيئة التحرير|أخبار)$",
+    r"رئيس التحرير|المحرر|محرر|فريق التحرير|هيئة التحرير|أخبار)$|"
+    # "News" (and the newsroom, the editors, the site's staff) in the page's language
+    r"^(?:noticias|notícias|nouvelles|infos?|aktuell|nyheter|nyheder|uutiset|wiadomości|zprávy|hírek|știri|tin tức|"
+    r"haber|haberler|haber merkezi|ニュース|新闻|新聞|뉴스|समाचार|ข่าว|"
+    r"(?:ال)?(?:أخبار|اخبار|إخبار|خبر)|نيوز|نیوز|خبریں|(?:ال)?وكالات|(?:ال)?تحرير|(?:ال)?محرر(?: الموقع)?|"
+    r"(?:إدارة|ادارة) (?:ال)?موقع|(?:ال)?إدارة|(?:ال)?ادارة|خبرگزاری|تحریریه|سردبیر|"
+    r"(?:ویب|نیوز) ڈیسک|اسٹاف رپورٹر|חדשות|מערכת|מערכת האתר)$",
     re.I,
 )
 # a byline piece that is a job title, not a name: "Travel News Reporter", "Corresponsal en Atenas"
@@ -93,6 +114,18 @@ DATE_OR_TIME = re.compile(r"\d{3}|\d[:.]\d|(?:^|\s)\d+(?:\s|$)")
 DOMAIN = re.compile(r"\w\.[a-z]{2,}\b", re.I)
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 WORD = re.compile(r"\w+")
+OUTLET_TYPES = {"organization", "newsmediaorganization", "website"}
+MAX_LOGOS = 5
+MAX_LOGO_IMAGES = 20
+LOGO_LEVELS = 3  # how far above a logo's image its logo class or home link may be
+# what the footer says of the site's makers: "Developed by", "Powered by", "تصميم وتطوير"
+SITE_CREDIT = re.compile(
+    r"\b(?:developed|designed|powered|hosted|programmed|built|made|maintained) by\b|تصميم|تطوير|برمجة|طراحی|توسعه",
+    re.I,
+)
+SITE_CHROME_TAGS = {"footer", "nav", "aside"}
+SITE_CHROME_NAMES = ("footer", "copyright", "credits")
+MAX_TRAFILATURA_AUTHOR = 120  # characters, as trafilatura's extract_author takes them
 ARTICLES = {"the", "der", "die", "das", "le", "la", "les", "el", "il", "de", "www", "com", "co", "net", "org"}
 
 
@@ -119,33 +152,102 @@ def _words(text: str) -> set[str]:
     return {w for w in WORD.findall(text.casefold()) if w not in ARTICLES}
 
 
-def _outlet_words(page: Page) -> list[set[str]]:
-    """Word sets naming the outlet: og:site_name, the publisher's names, the host's labels."""
+def _squashed(text: str) -> str:
+    """Letters and digits only, accents dropped: "Al-Arabiya", "Al Arabiya" and alarabiya.net meet."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[\W_]+", "", folded.casefold())
+
+
+@dataclass
+class Outlet:
+    """What names the outlet: the word sets of its names, those names squashed, the labels of its host."""
+
+    names: list[set[str]] = field(default_factory=list)
+    squashed: set[str] = field(default_factory=set)
+    labels: set[str] = field(default_factory=set)
+
+    def named(self, name: str) -> bool:
+        """True when `name` is one of the outlet's names or part of one, in its words or squashed ("Al Arabiya"
+        for alarabiya.net, "Sputnik" for sputniknews.com)."""
+        words = _words(name)
+        if not words:
+            return False
+        if any(words <= outlet for outlet in self.names):
+            return True
+        squashed = _squashed(name)
+        if squashed in self.squashed or squashed in self.labels:
+            return True
+        return len(squashed) >= MIN_SQUASHED and any(label.startswith(squashed) for label in self.labels)
+
+
+MIN_SQUASHED = 5  # a shorter name may begin a host's label by chance
+
+
+def _outlet(page: Page) -> Outlet:
+    """The outlet's names: og:site_name and application-name, the publisher's and every organisation's or
+    website's names in JSON-LD, the Twitter handle, the alt text of its logo, the host's labels."""
+    names: list[Any] = [page.site_name, *page.all_meta("og:site_name", "application-name")]
+    names += [handle.lstrip("@") for handle in page.all_meta("twitter:site")]
     publisher = page.article_ld.get("publisher")
-    names = [page.site_name]
-    if isinstance(publisher, dict):
-        names += [publisher.get("name"), publisher.get("alternateName")]
-    host = urlsplit(page.url).hostname or ""
-    names.append(host.replace(".", " "))
-    return [w for w in (_words(n) for n in names if isinstance(n, str)) if w]
+    for obj in [publisher, *page.jsonld]:
+        if isinstance(obj, dict) and (obj is publisher or ld_types(obj) & OUTLET_TYPES):
+            names += [obj.get("name"), obj.get("alternateName")]
+    names += _logo_alts(page)
+    strings = [n for n in names if isinstance(n, str) and n.strip() and _headline_free(page, n)]
+    host = (urlsplit(page.url).hostname or "").removeprefix("www.")
+    return Outlet(
+        names=[w for w in (_words(n) for n in strings) if w] + [w for w in [_words(host.replace(".", " "))] if w],
+        squashed={_squashed(n) for n in strings} - {""},
+        labels={label for label in host.split(".") if len(label) > 3},
+    )
 
 
-def is_outlet(name: str, outlets: list[set[str]]) -> bool:
+def _logo_alts(page: Page) -> list[str]:
+    """The alt texts of the site's logo among the page's first images (the logo heads the page): an image whose
+    class or id says logo, or that sits (a few levels down) in an element named a logo or a link to the home
+    page."""
+    found: list[str] = []
+    for index, img in enumerate(page.tree.iter("img")):
+        if index == MAX_LOGO_IMAGES:
+            break
+        alt = img.get("alt")
+        if alt and alt.strip() and _is_logo(img):
+            found.append(alt)
+            if len(found) == MAX_LOGOS:
+                break
+    return found
+
+
+def _is_logo(img: Any) -> bool:
+    if "logo" in f"{img.get('class', '')} {img.get('id', '')}".lower():
+        return True
+    for level, ancestor in enumerate(img.iterancestors()):
+        if level == LOGO_LEVELS:
+            return False
+        if "logo" in (ancestor.get("class") or "").lower() or (ancestor.tag == "a" and ancestor.get("href") == "/"):
+            return True
+    return False
+
+
+def _headline_free(page: Page, name: str) -> bool:
+    """False for a "site name" that is the headline (some CMSs fill application-name with it)."""
+    headline = page.article_ld.get("headline")
+    return not (isinstance(headline, str) and _words(headline) == _words(name))
+
+
+def is_outlet(name: str, outlet: Outlet) -> bool:
     """True when `name` is the outlet itself ("ndr.de", "LBCI" for "LBCI Lebanon") or one of its desks, written as
     its acronym or domain ("MDR THÜRINGEN" for "MDR", "Redaktion example.com"); "Fritz Stern" is not "Stern"."""
-    words = _words(name)
-    if not words:
-        return False
-    if any(words <= outlet for outlet in outlets):
+    if outlet.named(name):
         return True
-    marks = _words(" ".join(t for t in name.split() if (t.isupper() and len(t) > 1) or DOMAIN.search(t)))
-    return any(outlet <= words and outlet & marks for outlet in outlets)
-
-
-def is_publisher(name: str, outlets: list[set[str]]) -> bool:
-    """True when `name` is the outlet's name or part of it ("kicker", "NTV" for "NTV.com.tr"), not a desk of it."""
     words = _words(name)
-    return bool(words) and any(words <= outlet for outlet in outlets)
+    marks = _words(" ".join(t for t in name.split() if (t.isupper() and len(t) > 1) or DOMAIN.search(t)))
+    return any(names <= words and names & marks for names in outlet.names)
+
+
+def is_publisher(name: str, outlet: Outlet) -> bool:
+    """True when `name` is the outlet's name or part of it ("kicker", "NTV" for "NTV.com.tr"), not a desk of it."""
+    return outlet.named(name)
 
 
 def looks_like_a_name(name: str) -> bool:
@@ -351,7 +453,7 @@ def _same_byline(node: Any, other: Any) -> bool:
     )
 
 
-def _visible_byline(page: Page, outlets: list[set[str]], inside: Callable[[Any], bool]) -> list[str]:
+def _visible_byline(page: Page, outlets: Outlet, inside: Callable[[Any], bool]) -> list[str]:
     """Names from the first byline element in the article (or marked itemprop=author anywhere) that holds a name
     other than the outlet's, with the elements of the same kind beside it (one link per author)."""
     nodes = [n for n in _byline_nodes(page) if n.get("itemprop") in MICRODATA or inside(n)]
@@ -365,11 +467,12 @@ def _visible_byline(page: Page, outlets: list[set[str]], inside: Callable[[Any],
     return []
 
 
-def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[str]:
+def _names(raw: list[str], outlets: Outlet, drop_outlet: bool) -> list[str]:
     """Cleaned, split, de-duplicated names; an entry naming the outlet first is left out when `drop_outlet`."""
     names: list[str] = []
     for entry in raw:
-        parts = [clean_name(part) for part in SPLIT.split(PREFIX.sub("", " ".join(entry.split())))]
+        pieces = SPLIT.split(PREFIX.sub("", " ".join(entry.split())))
+        parts = [clean_name(part) for piece in pieces for part in _arabic_and_split(piece)]
         if drop_outlet and parts[0] and is_outlet(parts[0], outlets):
             continue  # "Example News, London": the outlet and its address
         # "Jane Doe, Example News": the outlet after a name is the author's affiliation
@@ -380,35 +483,85 @@ def _names(raw: list[str], outlets: list[set[str]], drop_outlet: bool) -> list[s
     return names
 
 
-def _visible_authors(page: Page, outlets: list[set[str]]) -> list[str]:
+def _arabic_and_split(text: str) -> list[str]:
+    """ "محمد علي وسارة أحمد" -> ["محمد علي", "سارة أحمد"]: split at a joined "and" only between names of two words
+    or more."""
+    parts = ARABIC_AND.split(text)
+    if len(parts) > 1 and all(len(part.split()) >= MIN_SPLIT_NAME_WORDS for part in parts):
+        return parts
+    return [text]
+
+
+def split_leading_byline(lines: list[str]) -> tuple[list[str], str | None]:
+    """The text's lines without a first line that is a byline ("كتب محمد الجاسم:"), and that byline."""
+    if not lines:
+        return lines, None
+    match = LEADING_BYLINE.match(lines[0].strip())
+    if not match or len(match["names"].split()) > MAX_LEADING_BYLINE_WORDS:
+        return lines, None
+    if not all(clean_name(name) for name in SPLIT.split(match["names"])):
+        return lines, None
+    return lines[1:], match["names"]
+
+
+def _visible_authors(page: Page, outlets: Outlet, shown: str | None = None) -> list[str]:
     """Names the reader sees: a byline element, else a labelled byline, else the article's closing signature."""
     container = _text_container(page)
     inside = _article_span(page, container)
     names = _names(_visible_byline(page, outlets, inside), outlets, drop_outlet=True)
+    names = names or _names([shown] if shown else [], outlets, drop_outlet=True)
     names = names or _names(_author_links(page, inside), outlets, drop_outlet=True)
     names = names or _names(_labelled_byline(page, inside), outlets, drop_outlet=True)
     return names or _names(_signature(container), outlets, drop_outlet=True)
 
 
-def extract_authors(page: Page, selector: str | None = None) -> list[str]:
-    """Author names, in page order, without duplicates."""
+def extract_authors(page: Page, selector: str | None = None, shown: str | None = None) -> list[str]:
+    """Author names, in page order, without duplicates (`shown`: a byline the article text opens with)."""
     if selector:
-        return _names([text_of(n) for n in page.tree.cssselect(selector)], [], drop_outlet=False)
-    outlets = _outlet_words(page)
+        return _names([text_of(n) for n in page.tree.cssselect(selector)], Outlet(), drop_outlet=False)
+    outlets = _outlet(page)
     ld = _ld_authors(page)
-    if _names([n for n, is_org in ld if not is_org], outlets, drop_outlet=False):
-        # people, with any agency credited beside them but not the outlet
-        return _names([n for n, is_org in ld if not (is_org and is_outlet(n, outlets))], outlets, False)
+    people = [name for name, is_org in ld if not is_org]
+    if _names([n for n in people if not is_publisher(n, outlets)], outlets, drop_outlet=False):
+        # people, with any agency credited beside them, but not the outlet (as an organisation or a "person")
+        credited = [n for n, is_org in ld if not (is_outlet(n, outlets) if is_org else is_publisher(n, outlets))]
+        return _names(credited, outlets, drop_outlet=False)
+    if people:  # the CMS filled the author field with the outlet: a byline that shows a name is the better credit
+        visible = _visible_authors(page, outlets, shown)
+        return [name for name in visible if looks_like_a_name(name)] or _names(people, outlets, drop_outlet=False)
     organisations = _names([n for n, _ in ld], outlets, drop_outlet=False)
     meta = _names(_meta_authors(page), outlets, drop_outlet=True)
     if organisations and not all(is_publisher(n, outlets) for n in organisations):  # an agency or a named desk
         return meta or organisations
     if meta:
         return meta
-    visible = _visible_authors(page, outlets)
+    visible = _visible_authors(page, outlets, shown)
     if organisations:  # the CMS named the publisher as author: a byline that shows a name is the better credit
         return [name for name in visible if looks_like_a_name(name)] or organisations
     if visible:
         return visible
-    found = extract_author(page.tree)  # trafilatura's heuristics (they prune a copy of the tree they make)
+    found = _trafilatura_author(page)
     return _names(found.split(";"), outlets, drop_outlet=True) if found else []
+
+
+def _trafilatura_author(page: Page) -> str | None:
+    """trafilatura's author heuristics (its `extract_author`, on the one copy of the tree it makes), passing over
+    what they find in the footer, menus and side boxes or in a credit of the site's makers ("Developed by ...",
+    "تصميم وتطوير"): web designers and copyright holders."""
+    tree = prune_unwanted_nodes(copy.deepcopy(page.tree), AUTHOR_DISCARD_XPATHS)
+    for expression in AUTHOR_XPATHS:
+        for node in expression(tree):
+            found = trim(" ".join(node.itertext()))
+            if found and 2 < len(found) < MAX_TRAFILATURA_AUTHOR and not _site_chrome(node, found):
+                return normalize_authors(None, found)
+    return None
+
+
+def _site_chrome(node: Any, text: str) -> bool:
+    """In the site's footer, menus or side boxes, or a credit of its makers (the element's text or its parent's)."""
+    for element in (node, *node.iterancestors()):
+        names = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if element.tag in SITE_CHROME_TAGS or any(word in names for word in SITE_CHROME_NAMES):
+            return True
+    parent = node.getparent()
+    return bool(SITE_CREDIT.search(text) or (parent is not None and SITE_CREDIT.search(text_of(parent)[:200])))

@@ -13,21 +13,21 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml.cssselect import CSSSelector
+from trafilatura.settings import use_config
 
 from crawler.extraction.page import Page, text_of
 
 # Blocks that sit inside article bodies but are not the article's text. Class rules look at whole class tokens
-# by their start ("related-posts", "newsletter-box", "latest-news", "print-header", "tooltip", "rollover-people":
-# hover cards inside links), or whole ("hide": dialogs the page opens on demand), not substrings: WordPress puts tag
-# and category slugs ("tag-advertising") in the classes of the element that wraps the whole post. Only fact/info
-# boxes and polls are found inside compound names ("metro-factbox", "Article_elementPoll__x"). Measured on
-# fundus-dev and zyte-dev: none of these lowers body F1; broader rules such as [class*=share] or <form> do.
+# by their start ("related-posts", "most-read"), not substrings: WordPress puts tag and category slugs
+# ("tag-advertising") in the classes of the element that wraps the whole post. Only fact/info boxes and polls are
+# found inside compound names ("metro-factbox", "Article_elementPoll__x"). Measured on fundus-dev and zyte-dev:
+# none of these lowers body F1; broader rules such as [class*=share] or <form> do. Measured per publisher fold
+# (benchmarks/ablation.py), the class rules for newsletter boxes, author bios, read-more, latest-news, print-only
+# blocks, hover cards and hidden dialogs each helped the publishers of one fold only: they are not kept.
 EMBED_TAGS = ("figure", "figcaption")
 EMBED_BLOCKQUOTES = ("twitter-tweet", "instagram-media", "tiktok-embed")
 EMBED_CLASS = re.compile(
-    r"(?:^|\s)(?:related|newsletter|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|"
-    r"author[-_]{0,2}(?:bio|box|info|about|desc)|about-the-author|read-?more|most-read|latest|"
-    r"print-(?:header|footer|tools)|tooltip|popover|hover-?card|rollover|(?:hide|hidden)(?:\s|$))|"
+    r"(?:^|\s)(?:related|social|share-?buttons|sharing|search-overlay|search-form|advert|ads?(?:[-_\s]|$)|most-read)|"
     r"(?:fact|info)-?box|poll(?:[-_]|$)",
     re.I,
 )
@@ -44,25 +44,29 @@ READ_MORE = re.compile(
     re.I,
 )
 # A rights notice ("Copyright © 2019 Dow Jones", "Alle Rechte vorbehalten"): the page's small print, not the story
+# (the word with the sign or a year: a story about a copyright dispute is not a notice)
 RIGHTS_NOTICE = re.compile(
-    r"copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|"
-    r"tutti i diritti riservati|todos os direitos reservados|tüm hakları saklıdır|جميع الحقوق محفوظة",
+    r"copyright\W*(?:©|ⓒ|\(c\)|\d{4})|(?:©|ⓒ|\(c\))\s*(?:copyright|\d{4})|copyright\s+(?:\S+\s+){1,4}\d{4}|"
+    r"all rights reserved|"
+    r"alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|"
+    r"todos os direitos reservados|tüm hakları saklıdır|جميع الحقوق محفوظة",
     re.I,
 )
 # A newsletter prompt ("Sign up for our free daily newsletter"): an invitation to subscribe, not the story
+# (the verbs of the invitation, not the nouns: "the newsletter has 10,000 subscribers / abonnés" is a story's)
 NEWSLETTER_PROMPT = re.compile(
-    r"(?=.*\bnewsletters?\b)(?=.*(?:sign up|subscribe|inbox|abonn|anmeld|inscri|suscr|iscriviti|assine))",
+    r"(?=.*\bnewsletters?\b)(?=.*(?:\bsign(?:ing)?[- ]up\b|\bsubscribe\b|\binbox\b|postfach|abonnez|abonnier|"
+    r"anmeld|inscrivez|suscr[ií]b|iscriviti|assine))",
     re.I,
 )
-# A headline tagged as a link to another story by a bracketed label at its end ("Storm hits coast [VIDEO]")
-LABELLED_LINK = re.compile(r"^.{10,160}\[[A-Z]{3,12}(?: [A-Z]{2,12})?\]\W{0,3}$")
-# A line that files the story under tags or categories ("Filed under: Politics | Tags: elections")
-TAXONOMY_LINE = re.compile(
-    r"\b(?:tags?|filed under|posted in|categor(?:y|ies|ia|ie)|schlagwörter|étiquettes|etiquetas)\s*:", re.I
-)
-MAX_TAXONOMY_WORDS = 25
+# (lines of story links tagged "[VIDEO]" and tag lines "Tags: ..." helped one publisher fold only: not kept)
 # An affiliate disclosure ("we may earn a commission", "Affiliate-Links"): the page's small print, not the story
-AFFILIATE_NOTICE = re.compile(r"affiliate[- ](?:links?|commission)|share of the sale|earn (?:an? )?commission", re.I)
+# (the site's own commission: "agents earn a commission on each sale" is a story's)
+AFFILIATE_NOTICE = re.compile(
+    r"affiliate[- ](?:links?|commission)|share of the sale|"
+    r"\b(?:we|us|our)\b.{0,40}\bearn (?:an? )?(?:small )?commission",
+    re.I,
+)
 MAX_NOTICE_WORDS = 40
 MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
 MIN_STANDFIRST_WORDS = 6
@@ -70,6 +74,11 @@ WORD = re.compile(r"\w+")
 TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)][not(parent::script or parent::style)]")
 # When trafilatura keeps less than this share of the paragraph text of the page's article container (the article
 # split in chunks between ads, and it took one chunk), the container's long paragraphs it missed are put back
+# trafilatura replaces an extraction shorter than MIN_EXTRACTED_SIZE characters (250 by default) with a dump of the
+# page's text: a news flash of two sentences came back with the breadcrumbs, byline and tags around it. Only an
+# extraction shorter than the shortest article (MIN_DECLARED_WORDS words) is taken for a failure.
+TRAFILATURA_CONFIG = use_config()
+TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
 MIN_KEPT_SHARE = 0.6
 MIN_MISSED_CHARS = 120  # shorter paragraphs inside the container are as likely to be chrome as text
 CONTAINERS = etree.XPath('//body//*[@itemprop="articleBody"][not(ancestor::*[@itemprop="articleBody"])]')
@@ -77,6 +86,7 @@ ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
 CONTAINER_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//li")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
+MIN_STORY_CHARS = 60  # characters of the shortest story (MIN_DECLARED_WORDS words): a smaller block holds none
 MAX_BOX_SHARE = 0.5  # a box named a fact or info box is a side box up to half the page
 VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 # HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first
@@ -102,21 +112,50 @@ def _visible_length(node: Any) -> int:
 
 
 def _embeds(page: Page) -> list[Any]:
-    """The outermost embeds of the page's tree that hold less than MAX_SHARE of its visible text."""
+    """The outermost embeds of the page's tree that hold less than MAX_SHARE of its visible text and do not hold
+    the article's text (a short story on a page of long menus is less than a quarter of its text, and a class name
+    such as "latest-news-details" or "read-more-content" says nothing of a block that holds the story)."""
     body = page.tree.find("body")
     total = _visible_length(body if body is not None else page.tree) or 1
     dropped: set[Any] = set()
     found = []
+    story: set[Any] | None = None  # the element holding the article's paragraphs and its ancestors, when needed
     for node in EMBED_CANDIDATES(page.tree):
         if not _is_embed(node) or any(a in dropped for a in node.iterancestors()):
             continue
         # text_content() counts scripts too, so it bounds the visible length: the slow count only for big blocks
-        limit = (MAX_BOX_SHARE if BOX_CLASS.search(node.get("class") or "") else MAX_SHARE) * total
-        if len(node.text_content()) >= limit and _visible_length(node) >= limit:
+        box = bool(BOX_CLASS.search(node.get("class") or ""))
+        limit = (MAX_BOX_SHARE if box else MAX_SHARE) * total
+        length = len(node.text_content())
+        if length >= limit and _visible_length(node) >= limit:
             continue
+        # a fact box may hold more text than a short story; a few words (share buttons) hold none
+        if not box and node.tag not in EMBED_TAGS and length >= MIN_STORY_CHARS:
+            story = _story_holders(page) if story is None else story
+            if node in story:
+                continue
         dropped.add(node)
         found.append(node)
     return found
+
+
+def _story_holders(page: Page) -> set[Any]:
+    """The block holding the most text outside links, in paragraphs or in lines between <br>s (the article's text:
+    teasers and menus are links), and its ancestors."""
+    scores: dict[Any, int] = {}
+    for node in page.tree.iter("p", "br"):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        if node.tag == "p":
+            own = len(node.text_content()) - sum(len(link.text_content()) for link in node.iter("a"))
+        else:  # the line after a <br>, and the block's first line once
+            own = len((node.tail or "").strip()) + (0 if parent in scores else len((parent.text or "").strip()))
+        scores[parent] = scores.get(parent, 0) + own
+    if not scores:
+        return set()
+    holder = max(scores, key=scores.__getitem__)
+    return {holder, *holder.iterancestors()}
 
 
 def _path(node: Any) -> str:
@@ -177,6 +216,7 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         with_metadata=False,
         deduplicate=False,
         prune_xpath=[_prune_xpath(nodes)],
+        config=TRAFILATURA_CONFIG,
     )
     text = getattr(result, "text", None) or ""
     lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]
@@ -246,6 +286,13 @@ def _block_reading(node: Any, words: str, length: int) -> Any:
     return None
 
 
+def _holder(text: Any) -> Any:
+    """The element whose content a text node is: its parent's for a tail (the tail of a comment or processing
+    instruction too, which are no elements to read)."""
+    parent = text.getparent()
+    return parent.getparent() if text.is_tail and parent is not None else parent
+
+
 def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str | None:
     """The page's description when the page shows it as its own block (the standfirst, which trafilatura often
     leaves out as part of the header) and the body lacks it; None otherwise."""
@@ -255,22 +302,19 @@ def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str |
         return None
     excluded = set(removed)
     for text in TEXT_CONTAINING(page.tree, start=description[:30]):
-        block = _block_reading(text.getparent(), key, len(description))
+        block = _block_reading(_holder(text), key, len(description))
         if block is not None and not any(a in excluded or a.tag in EMBED_TAGS for a in block.iterancestors()):
             return None if key in _words("\n".join(lines)) else text_of(block)
     return None
 
 
 def _is_chrome_line(line: str) -> bool:
-    """A line that points to another story, files the story under tags, or is small print (rights, affiliate
-    links, a newsletter prompt)."""
+    """A line that points to another story, or is small print (rights, affiliate links, a newsletter prompt)."""
     if len(line.split()) <= MAX_NOTICE_WORDS and (
         RIGHTS_NOTICE.search(line) or AFFILIATE_NOTICE.search(line) or NEWSLETTER_PROMPT.match(line)
     ):
         return True
-    if len(line.split()) <= MAX_TAXONOMY_WORDS and TAXONOMY_LINE.search(line):
-        return True
-    return _points_elsewhere(line) or bool(LABELLED_LINK.match(line))
+    return _points_elsewhere(line)
 
 
 def _points_elsewhere(line: str) -> bool:

@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from crawler.extraction.brackets import trim
 from crawler.extraction.page import Page, text_of
+from crawler.extraction.pictures import picture_url
 from crawler.items import Image
 
 CREDIT_LABEL = (
@@ -17,12 +19,14 @@ CREDIT_LABEL = (
     r"foto|bild|bildquelle|bildrechte|quelle|fotoğraf|fuente|fonte|crédito|credito|kuva|ảnh|isithombe|фото|источник|"
     r"تصوير|صورة|الصورة|عدسة|المصدر)"
 )
+CREDIT_TEXT = r"(?:[^()]|\([^()]*\))"  # a credit's characters: brackets only in pairs ("Kuwait News Agency (KUNA)")
 _LABELLED = re.compile(
-    rf"^(?P<caption>.*)[\s,;|/–—-]*\(?\s*(?<!\w){CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?\s*$", re.I
+    rf"^(?P<caption>.*)[\s,;|/–—-]*\(?\s*(?<!\w){CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>{CREDIT_TEXT}+?)\)?\s*$",
+    re.I,
 )
 _PARENS = re.compile(r"^(?P<caption>.+?)\s*[(（\[](?P<credit>[^()（）\[\]]{2,60})[)）\]]\s*\.?$")
 _COPYRIGHT = re.compile(r"^(?P<caption>.*?)\s*(?:©|[(（][cＣｃ][)）]|copyright)\s*(?P<credit>.+)$", re.I)
-_CREDIT_ONLY = re.compile(rf"^\(?\s*{CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>[^()]+?)\)?$", re.I)
+_CREDIT_ONLY = re.compile(rf"^\(?\s*{CREDIT_LABEL}\s*(?:by|von|:|：)\s*(?P<credit>{CREDIT_TEXT}+?)\)?$", re.I)
 _PIPE = re.compile(r"^(?P<caption>.{8,}?)\s+\|\s+(?P<credit>[^|]{2,60})$")
 _DASH = re.compile(r"^(?P<caption>.{8,}?)\s+[-–—|/]\s+(?P<credit>[^-–—|/]{2,40})$")
 NOT_CREDITS = re.compile(
@@ -30,6 +34,7 @@ NOT_CREDITS = re.compile(
     r"left|right|centre|center|l|r|m|video|audio|تعبيرية|صورة تعبيرية|\d+:\d+(?: min\.?)?)$",
     re.I,
 )
+ARCHIVE_LABEL = re.compile(r"^\(?(?:صورة|الصورة|صور)\s+(?:أرشيفية|ارشيفية|تعبيرية|من الأرشيف)\)?$")
 DATE_OR_DURATION = re.compile(r"^[\d\s.:/|,-]*(?:min|sec|s|h)?\.?$", re.I)
 # a label some pages print before the caption text ("Legende: ...")
 CAPTION_LABEL = re.compile(r"^(?:caption|legende|bildunterschrift|leyenda|légende)\s*:\s*", re.I)
@@ -59,13 +64,18 @@ MAX_EXTRA_TEXT = 200  # characters a picture block may hold besides its caption 
 def split_credit(text: str) -> tuple[str, str | None]:
     """`Caption. Photo: AFP` -> (`Caption.`, `AFP`); a caption without a credit comes back whole."""
     text = " ".join(text.split()).rstrip(" -–—|/")
+    if NOT_CREDITS.match(text.strip("()[] ")) or ARCHIVE_LABEL.match(text):  # "صورة أرشيفية": a label, no caption
+        return "", None
     match = _CREDIT_ONLY.match(text)
     if match:
-        return "", match["credit"].strip(" .")
+        return "", trim(match["credit"])
     for pattern in (_LABELLED, _COPYRIGHT):
         match = pattern.match(text)
         if match and match["credit"].strip():
-            return match["caption"].strip(" -–—|,;(["), match["credit"].strip(" .")
+            return match["caption"].strip(" -–—|,;(["), trim(match["credit"])
+    match = _PIPE.match(text)
+    if match and len(match["credit"].split()) <= MAX_CREDIT_WORDS:  # "Caption | Kuwait News Agency (KUNA)"
+        return match["caption"].strip(), trim(match["credit"])
     match = _PARENS.match(text)
     if match:
         inner = match["credit"].strip()
@@ -73,23 +83,20 @@ def split_credit(text: str) -> tuple[str, str | None]:
             return match["caption"].strip(), None
         if len(inner.split()) <= 6:
             labelled = _LABELLED.match(f"x {inner}")
-            return match["caption"].strip(), (labelled["credit"] if labelled else inner).strip(" .")
-    match = _PIPE.match(text)
-    if match and len(match["credit"].split()) <= MAX_CREDIT_WORDS:
-        return match["caption"].strip(), match["credit"].strip(" .")
+            return match["caption"].strip(), trim(labelled["credit"] if labelled else inner)
     match = _DASH.match(text)
     if match and len(match["credit"].split()) <= 3:
-        return match["caption"].strip(), match["credit"].strip(" .")
+        return match["caption"].strip(), trim(match["credit"])
     return text, None
 
 
 def clean_credit(text: str) -> str | None:
     """`(Image: AFP)`, `Photo: AFP`, `© AFP` -> `AFP`."""
-    text = " ".join(text.split()).strip(" ()[]")
+    text = trim(" ".join(text.split()))
     if not text:
         return None
     labelled = _LABELLED.match(f"x {text}") or _COPYRIGHT.match(text)
-    credit = (labelled["credit"] if labelled else text).strip(" .()")
+    credit = trim(labelled["credit"] if labelled else text)
     return None if not credit or NOT_CREDITS.match(credit) or DATE_OR_DURATION.match(credit) else credit
 
 
@@ -292,10 +299,7 @@ def _trailing_credit(caption_node: Any) -> list[Any]:
 
 
 def _picture_url(page: Page, block: Any | None) -> str | None:
-    img = next(block.iter("img"), None) if block is not None else None
-    if img is None:
-        return None
-    return page.absolute(img.get("data-src") or img.get("data-lazy-src") or img.get("src"))
+    return picture_url(page, block) if block is not None else None
 
 
 def _article_ids(page: Page) -> set[str]:
@@ -352,7 +356,7 @@ def _data_caption_image(page: Page, img: Any, page_ids: set[str]) -> Image | Non
     credit = img.get("data-credit") or img.get("data-source") or img.get("data-copyright") or ""
     if not caption or _in_teaser_link(img, page_ids):
         return None
-    url = page.absolute(img.get("data-src") or img.get("src"))
+    url = picture_url(page, img)
     text, inline_credit = split_credit(caption)
     return Image(url=url, caption=text or None, credit=clean_credit(credit) or inline_credit)
 

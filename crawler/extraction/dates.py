@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -46,11 +47,35 @@ MODIFIED_META = (
 # (`date`, `post-date`, `entry-date`...)
 CLASS_SPACE = re.compile(r"[ \t\n\r]+")  # how HTML separates class names
 MAX_VISIBLE_DATES = 40
+MAX_PRINTED = 80  # characters: a longer text is a paragraph that happens to hold a date
 DATED_NODES = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified']")  # both kinds, one scan
 TIME_DATETIMES = etree.XPath("//time/@datetime")
 EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-ARABIC_MERIDIEM = re.compile(r"(\d{1,2}[:.]\d{2})\s*(ص|صباحا|صباحاً|م|مساء|مساءً)(?=\s|$|[^\w])")
+# a time of day followed by ص / م (AM / PM) or their long forms, Persian ق.ظ / ب.ظ; not "2026م" (the Gregorian era)
+ARABIC_MERIDIEM = re.compile(
+    r"(?<![\d.:])(\d{1,2}[:.]\d{2}(?::\d{2})?)(?!\d)\s*(صباحاً|صباحا|صباح|مساءً|مساءا|مساء|ص|م|ق\.\s?ظ|ب\.\s?ظ)(?!\w)"
+)
+AM_MARKS = ("ص", "ق")
+# the era after a year: "2026م" (Gregorian), and a Hijri date beside the Gregorian one ("20 جمادى الأولى 1448 هـ"),
+# which is left out (dateparser does not read it; the Gregorian date beside it says the same day)
+GREGORIAN_ERA = re.compile(r"(?<=\d{4})\s*(?:م|ميلادي|ميلادية|مـ)(?!\w)")
+HIJRI_MONTHS = (
+    "محرم|صفر|ربيع الأول|ربيع الاول|ربيع الآخر|ربيع الاخر|ربيع الثاني|جمادى الأولى|جمادى الاولى|جمادى الأول|"
+    "جمادى الآخرة|جمادى الاخرة|جمادى الثانية|جمادى الآخر|رجب|شعبان|رمضان|شوال|ذو القعدة|ذي القعدة|ذو الحجة|ذي الحجة"
+)
+HIJRI_DATE = re.compile(
+    rf"(?:\d{{1,2}}\s*)?(?:{HIJRI_MONTHS})\s*(?:\d{{4}})?\s*(?:هـ|ه|للهجرة|هجري|هجرية)?(?!\w)|\d{{4}}\s*(?:هـ|ه)(?!\w)"
+)
+# Persian (solar Hijri) months: "۴ آذر ۱۴۰۵" is 25 November 2026
+JALALI_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
+JALALI_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s*({'|'.join(JALALI_MONTHS)})\s*(1[34]\d\d)(?!\d)")
+# the date itself inside a longer text: day, month (name or number), year, and a time of day after it
+DATE_CORE = re.compile(
+    r"(?:\d{1,2}\.?\s*[^\W\d_]{3,}\.?,?\s*\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2}[/.-]\d{1,2})"
+    r"(?:[^\d]{0,12}?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[AP]M)?)?"
+)
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_WEEK = re.compile(r"^\d{4}-?W\d")
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})$")
 # Levantine (Syriac) and Maghrebi month names, which dateparser does not know, as the Egyptian/Gulf names it does;
 # a name followed by its other form ("كانون الثاني/يناير", "شباط (فبراير)") becomes one name
@@ -107,6 +132,8 @@ UNIT_OF = {word: unit for words, unit in ARABIC_UNITS.items() for word in words.
 ARABIC_RELATIVE = re.compile(
     r"(?:منذ|قبل)\s*(\d+)?\s*(" + "|".join(sorted(UNIT_OF, key=len, reverse=True)) + r")(?!\w)"
 )
+ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff]")
+HEBREW_SCRIPT = re.compile(r"[\u0590-\u05ff]")
 RELATIVE = re.compile(r"\bago\b|\byesterday\b", re.I)
 # a time of day ("20:44", "9.30", "14h30"), not the day and month of "30.04.2024"
 TIME_OF_DAY = re.compile(r"(?<![\d.])\d{1,2}(?::\d{2}|h\d{2}|\.\d{2}(?![.\d]))|\bago\b", re.I)
@@ -114,6 +141,7 @@ TIME_OF_DAY = re.compile(r"(?<![\d.])\d{1,2}(?::\d{2}|h\d{2}|\.\d{2}(?![.\d]))|\
 URL_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)")
 SEPARATOR = re.compile(r"\s+[-–—|]\s+")
 NO_FETCH_TIME = datetime(1900, 1, 1)
+MIN_YEAR = 1990
 # a visible date node that says it holds the modification time (class, itemprop), never the publication
 MODIFIED_NODE = re.compile(r"modif|updat|aktualisiert|edited|g[üu]ncelle", re.I)
 CHROME = {"header", "nav", "footer", "aside"}
@@ -137,12 +165,20 @@ def parse_machine(text: str | None, tz: tzinfo) -> Stamp | None:
         return None
     text = text.strip().translate(EASTERN_DIGITS)
     if ISO_DAY.match(text):
-        return date.fromisoformat(text)
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:  # "2016-11-00", "0000-00-00": a CMS's empty date
+            return None
+        return day if day.year >= MIN_YEAR else None
+    if ISO_WEEK.match(text):  # "2016-W47" names no day
+        return None
     candidate = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text.replace("Z", "+00:00").replace(" ", "T", 1))
     try:
         value = datetime.fromisoformat(candidate)
     except ValueError:
         return parse_visible(text, None, tz, None)
+    if value.year < MIN_YEAR:
+        return None
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
@@ -150,9 +186,27 @@ def normalise_printed(text: str) -> str:
     """A printed date made readable for dateparser: Western digits, AM/PM for ص/م, Gulf month names for Levantine
     and Maghrebi ones, "N units ago" for Arabic relative dates."""
     text = " ".join(text.translate(EASTERN_DIGITS).split())
-    text = ARABIC_MERIDIEM.sub(lambda m: f"{m[1]} {'AM' if m[2].startswith('ص') else 'PM'}", text)
+    text = ARABIC_MERIDIEM.sub(lambda m: f"{m[1]} {'AM' if m[2].startswith(AM_MARKS) else 'PM'}", text)
+    text = GREGORIAN_ERA.sub("", HIJRI_DATE.sub(" ", text))
+    text = JALALI_DATE.sub(_jalali_in_gregorian, text)
     text = ARABIC_MONTH.sub(lambda m: MONTH_OF[m[1]], text)
-    return ARABIC_RELATIVE.sub(_relative_in_english, text)
+    return " ".join(ARABIC_RELATIVE.sub(_relative_in_english, text).split())
+
+
+def _jalali_in_gregorian(match: re.Match[str]) -> str:
+    """A Persian solar date ("۴ آذر ۱۴۰۵") as the ISO Gregorian day ("2026-11-25")."""
+    day, month, year = int(match[1]), JALALI_MONTHS.index(match[2]) + 1, int(match[3])
+    if not 1 <= day <= (31 if month <= 6 else 30):
+        return match[0]
+    return jalali_to_gregorian(year, month, day).isoformat()
+
+
+def jalali_to_gregorian(year: int, month: int, day: int) -> date:
+    """The Gregorian day of a Persian solar (Jalali) date: days since 1 Farvardin 1 AP, counted on the 33-year
+    cycle of leap years that the calendar follows between 1800 and 2100."""
+    year -= 979
+    days = 365 * year + (year // 33) * 8 + ((year % 33) + 3) // 4 + (month - 1) * 31 - max(0, month - 7) + day - 1
+    return date(1600, 3, 20) + timedelta(days=days)
 
 
 def _relative_in_english(match: re.Match[str]) -> str:
@@ -179,15 +233,27 @@ def parse_visible(text: str, language: str | None, tz: tzinfo, now: datetime | N
     }
     if language and language != "en":
         settings["DATE_ORDER"] = "DMY"  # English is the fallback language, but its month-first order is not theirs
-    languages = [language, "en"] if language and language != "en" else ["en"]
+    languages = list(dict.fromkeys([*([language] if language else []), *_script_languages(text), "en"]))
     for candidate in _printed_variants(text):
         try:
             value = dateparser.parse(candidate[:80], languages=languages, settings=settings)
         except (ValueError, OverflowError, TypeError, AttributeError):
             value = None
         if value is not None:
-            return None if now is None and value.year <= NO_FETCH_TIME.year else value
+            # a year before the web's news is a calendar misread (a Hijri "20/05/1448"), or a relative date
+            # without a fetch time resolved against its far-past base
+            return value if value.year >= MIN_YEAR else None
     return None
+
+
+def _script_languages(text: str) -> list[str]:
+    """The languages whose dates a text in Arabic or Hebrew script may print (the page's own language may be
+    missing or detected as a neighbour's: Arabic, Persian and Urdu share their script)."""
+    if ARABIC_SCRIPT.search(text):
+        return ["ar", "fa", "ur"]
+    if HEBREW_SCRIPT.search(text):
+        return ["he"]
+    return []
 
 
 def _printed_variants(text: str) -> Iterator[str]:
@@ -196,6 +262,9 @@ def _printed_variants(text: str) -> Iterator[str]:
     number; last, the first part that has a number ("05.04.2025 - Güncelleme: 05.04.2025")."""
     joined = SEPARATOR.sub(" ", text)
     yield joined
+    core = DATE_CORE.search(joined)
+    if core and core[0] != joined:
+        yield core[0]
     first = re.search(r"\d", joined)
     if first and first.start() > 0:
         words = joined[: first.start()].split()
@@ -335,30 +404,69 @@ def _date_nodes(page: Page) -> list[Any]:
 
 
 def _visible_date(page: Page, tz: tzinfo, language: str | None, now: datetime | None, day: date | None) -> Stamp | None:
-    """The first printed date outside page chrome (a `time` element's datetime first); one with a time of day
-    wins over a bare date, and on `day` (the metadata's or the URL's) when there is one."""
+    """The first printed date outside page chrome and teasers (a `time` element's datetime first), on `day` (the
+    metadata's or the URL's) when there is one; a bare date takes its time of day from a later element of that same
+    day, or from the text around it ("<span class=date>24 نوفمبر 2026</span> - 09:40 ص")."""
     bare: date | None = None
     for node in _date_nodes(page):
-        if _in_chrome(node) or MODIFIED_NODE.search(f"{node.get('class', '')} {node.get('itemprop', '')}"):
+        if (
+            _in_chrome(node)
+            or _in_teaser(node, page.url)
+            or MODIFIED_NODE.search(f"{node.get('class', '')} {node.get('itemprop', '')}")
+        ):
             continue
-        value = parse_machine(node.get("datetime"), tz) if node.get("datetime") else None
-        text = text_of(node)
-        if not isinstance(value, datetime) and 4 <= len(text) <= 80:
-            value = parse_visible(text, language, tz, now) or value
-            if isinstance(value, datetime) and not TIME_OF_DAY.search(normalise_printed(text)):
-                value = value.date()
-        if isinstance(value, datetime) and (day is None or value.date() == day):
-            return value
-        if isinstance(value, date) and not isinstance(value, datetime) and (day is None or value == day):
+        value = _printed_date(node, tz, language, now)
+        if isinstance(value, datetime):
+            if (bare or day) is None or value.date() == (bare or day):
+                return value
+        elif isinstance(value, date) and (day is None or value == day):
             bare = bare or value
+            timed = _printed_date(node.getparent(), tz, language, now) if node.getparent() is not None else None
+            if isinstance(timed, datetime) and timed.date() == bare:
+                return timed
     return bare
 
 
+def _printed_date(node: Any, tz: tzinfo, language: str | None, now: datetime | None) -> Stamp | None:
+    """The date an element prints (its datetime attribute first): a datetime when a time of day is printed too."""
+    value = parse_machine(node.get("datetime"), tz) if node.get("datetime") else None
+    text = text_of(node)
+    if not isinstance(value, datetime) and 4 <= len(text) <= MAX_PRINTED:
+        value = parse_visible(text, language, tz, now) or value
+        if isinstance(value, datetime) and not TIME_OF_DAY.search(normalise_printed(text)):
+            value = value.date()
+    return value
+
+
+def _in_teaser(node: Any, url: str) -> bool:
+    """Inside a link to another page: the date of the story a teaser points to."""
+    for link in node.iterancestors("a"):
+        href = (link.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:")) and urljoin(url, href).split("#")[0] != url:
+            return True
+    return False
+
+
 def _htmldate(page: Page, now: datetime | None) -> date | None:
-    """Last resort for a page with no date we can read: htmldate's heuristics (the day only)."""
-    latest = (now or datetime.now()).date()
+    """Last resort for a page with no date we can read: htmldate's reading of the markup (the day only), when the
+    page prints that day. Its search of the free text is not used: it takes the site header's date of today or the
+    footer's copyright year (as 1 January), and it completes a partial date ("2016-11") with today's day."""
+    latest = (now or datetime.now()).date().isoformat()
     try:
-        found = find_date(page.text, url=None, original_date=True, max_date=latest.isoformat())
+        found = find_date(page.text, url=None, extensive_search=False, original_date=True, max_date=latest)
     except (ValueError, TypeError):
         return None
-    return date.fromisoformat(found) if found else None
+    day = date.fromisoformat(found) if found else None
+    return day if day and _prints_day(page.text, day) else None
+
+
+def _prints_day(text: str, day: date) -> bool:
+    """True when `text` prints the day of month next to the year ("29.01.2026", "January 29, 2026", "2026/01/29")."""
+    number, year = rf"(?<!\d)0?{day.day}(?!\d)", str(day.year)
+    return bool(
+        re.search(
+            rf"{number}\D{{0,3}}(?:\d{{1,2}}|[^\W\d_]+)\.?,?\D{{0,3}}{year}|{year}\D{{1,3}}\d{{1,2}}\D{{1,3}}{number}|"
+            rf"[^\W\d_]+\.?\s{number},?\s{year}",
+            text.translate(EASTERN_DIGITS),
+        )
+    )
