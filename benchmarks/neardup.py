@@ -1,8 +1,8 @@
 """Near-duplicate lookup cost as the database grows: 10,000 and 1,000,000 stored articles.
 
 For each size, a fresh database gets the band keys of N stored articles: 1,000 real ones (generated Arabic
-articles, indexed by `crawler.neardup.index` with their text in `articles`) and N - 1,000 whose band keys are random
-(written by SQL: what matters for the lookup is the size of the index it probes). Then it looks up, timing each:
+articles, indexed by `crawler.storage.neardup.index` with their text in `articles`) and N - 1,000 whose band keys are
+random (written by SQL: what matters for the lookup is the size of the index it probes). Then it looks up, timing each:
 an edited copy of each real article (headline changed, a paragraph cut, a credit line added) and as many unrelated
 new texts. It prints the lookup time (mean, p95), how many copies were found, how many unrelated texts were
 wrongly matched, and the index's size. It prints figures; it asserts nothing.
@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler import neardup  # noqa: E402
-from crawler.db import open_db  # noqa: E402
+from crawler.storage import neardup  # noqa: E402
+from crawler.storage.db import open_db  # noqa: E402
 
 DOCS = ROOT.parent / "shared" / "benchmarks" / "arabic-search" / "docs.jsonl"
 REAL = 1000

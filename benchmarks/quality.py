@@ -10,7 +10,7 @@ URL) into FOLDS folds, and every field is scored on each fold alone. The extract
 parameters, so a fold's score is what the rules do on publishers of the other folds too: the table shows each
 fold and the minimum across folds beside the full set, for newscrawl and trafilatura. A rule whose gain shows on
 one fold only fits the publishers it was found on (benchmarks/ablation.py measures each rule per fold). The
-recorded fixture sites (tests/fixtures/sites, the reviewed records of expected.json) are scored the same way,
+recorded fixture sites (crawler/demo/sites, the reviewed records of expected.json) are scored the same way,
 one fold per site, on the fields they record.
 Usage: python benchmarks/quality.py [--shared ../shared] [--out output/bench] [--folds 3]
 """
@@ -35,10 +35,10 @@ import trafilatura
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.discovery import parse_date  # noqa: E402
+from crawler.crawl.discovery import parse_date  # noqa: E402
+from crawler.demo.replay import Site, find_source_file  # noqa: E402
 from crawler.extraction import extract  # noqa: E402
 from crawler.items import Article  # noqa: E402
-from crawler.replay import Site, find_source_file  # noqa: E402
 from crawler.sources import load_source  # noqa: E402
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -60,8 +60,8 @@ GOALS = {
 FIXTURE_FIELDS = {"found", "title", "date_day", "date_exact", "authors", "caption_recall", "caption_precision", "pages"}
 ANNOTATED = {"zyte-dev": {"found", "body_p", "body_r", "body_f1", "pages"}, "fixtures": FIXTURE_FIELDS}
 FOLDS = 3
-FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"
-SOURCE_FOLDERS = [ROOT / "crawler" / "sources", ROOT / "tests" / "fixtures" / "sources"]
+FIXTURE_SITES = ROOT / "crawler" / "demo" / "sites"
+SOURCE_FOLDERS = [ROOT / "crawler" / "sources", ROOT / "crawler" / "demo" / "sources"]
 DOMAINS = tldextract.TLDExtract(suffix_list_urls=())  # the list it ships: no download
 
 

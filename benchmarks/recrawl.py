@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.replay import ReplayServer, local_source  # noqa: E402
+from crawler.demo.replay import ReplayServer, local_source  # noqa: E402
 
-TEMPLATES = ROOT / "tests" / "fixtures" / "sites" / "aljarida" / "article"
+TEMPLATES = ROOT / "crawler" / "demo" / "sites" / "aljarida" / "article"
 ORIGIN = "https://www.aljarida.com"
 PER_SITEMAP = 1000
 SOURCE = """name = "Bench"

@@ -7,7 +7,7 @@ is 25 random ten-word stretches of its documents, so words keep their real neigh
   - the index alone: build rate and size of newscrawl's analysed index against stock FTS5 (unicode61, external
     content, as sqlite-utils' enable_fts makes it) over the same articles table;
   - the database size with each index;
-  - search latency p50/p95 (in process, `crawler.search.search`) for one-word, two-word and phrase queries.
+  - search latency p50/p95 (in process, `crawler.search.articles.search`) for one-word, two-word and phrase queries.
 It prints figures; it asserts nothing. Usage: python benchmarks/search.py [--articles 100000]
 """
 
@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler import textindex  # noqa: E402
-from crawler.search import search  # noqa: E402
+from crawler.search import textindex  # noqa: E402
+from crawler.search.articles import search  # noqa: E402
 
 DOCS = ROOT.parent / "shared" / "benchmarks" / "arabic-search" / "docs.jsonl"
 STOCK = [

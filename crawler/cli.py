@@ -14,21 +14,25 @@ from typing import Any
 
 import click
 
-from crawler import search as search_db
-from crawler import textindex
-from crawler.analyser import ANALYSER_VERSION
-from crawler.db import NoDatabase, connect_readonly, open_db, write_failure
-from crawler.formats import write_rows
+from crawler.crawl.lock import Busy, CrawlLock
+from crawler.crawl.runlog import Progress, configure_logging, summary, unresolved_line
 from crawler.items import NotArticle
-from crawler.lock import Busy, CrawlLock
-from crawler.query import __doc__ as QUERY_HELP
-from crawler.records import export_record, format_record, is_database_file, show_article
-from crawler.runlog import Progress, configure_logging, summary, unresolved_line
+from crawler.search import articles as search_db
+from crawler.search import textindex
+from crawler.search.analyser import ANALYSER_VERSION
+from crawler.search.query import __doc__ as QUERY_HELP
 from crawler.settingcheck import SettingError, check_settings, is_known_setting
 from crawler.sources import Source, SourceError, load_sources
-from crawler.status import all_status as source_health
-from crawler.status import stored_sources
-from crawler.terminal import json_text, printable
+from crawler.storage.db import NoDatabase, connect_readonly, open_db, write_failure
+from crawler.storage.records import export_record, format_record, is_database_file, show_article
+from crawler.web.formats import write_rows
+from crawler.web.status import all_status as source_health
+from crawler.web.status import stored_sources
+from crawler.web.terminal import json_text, printable
+
+# data inside the package, so an installed newscrawl finds it wherever it runs
+DEMO_SITES = str(Path(__file__).parent / "demo" / "sites")
+DEMO_SOURCES = str(Path(__file__).parent / "demo" / "sources")
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 QUERY_SYNTAX = "\b\nQuery syntax:\n" + "\n".join(line for line in QUERY_HELP.splitlines() if line.startswith("    "))
@@ -81,7 +85,7 @@ def configured_sources(settings: Any, names: tuple[str, ...] = ()) -> dict[str, 
 
 def say(text: str, err: bool = False) -> None:
     """Print a line of output: text from pages, records or files in it is shown, never obeyed by the terminal
-    (control characters written as escapes, see crawler.terminal)."""
+    (control characters written as escapes, see crawler.web.terminal)."""
     click.echo(printable(text), err=err)
 
 
@@ -188,7 +192,7 @@ def reextract(
 
     Changed records keep their previous text in article_versions; the run is a `runs` row of kind reextract.
     A crawl holding the database's lock is waited for (--wait), then the command fails with status 1."""
-    from crawler.spiders.kept import ReextractSpider
+    from crawler.crawl.spiders.kept import ReextractSpider
 
     settings = project_settings(db, sources_dir, **parse_sets(sets), **lock_wait(wait))
     sources = configured_sources(settings, names)
@@ -210,8 +214,8 @@ def import_(file: str, db: str | None, min_words: int, wait: float | None) -> No
     url, title and body at least. They go through the same pipelines as crawled articles; the same
     file imported twice adds nothing. A bad line stops the import before anything is stored. A crawl holding the
     database's lock is waited for (--wait), then the import fails with status 1, nothing stored."""
-    from crawler.importer import RecordError, read_records
-    from crawler.spiders.imported import ImportSpider
+    from crawler.crawl.spiders.imported import ImportSpider
+    from crawler.storage.importer import RecordError, read_records
 
     settings = project_settings(db, None, NEWSCRAWL_MIN_WORDS=min_words, NEWSCRAWL_KEEP_PAGES=False, **lock_wait(wait))
     name = "standard input" if file == "-" else file
@@ -250,7 +254,7 @@ def worker(
     there is one here, to skip known URLs).
 
     One worker of a crawl runs with --seed; workers exit once the queue has stayed empty for --idle seconds."""
-    from crawler.distributed import RedisUnavailable, configure_worker
+    from crawler.crawl.distributed import RedisUnavailable, configure_worker
 
     overrides = parse_sets(sets)
     if idle is not None:
@@ -275,8 +279,8 @@ def ingest(db: str | None, until_idle: bool, idle: float | None, wait: float | N
     """Store the records workers push to Redis (REDIS_URL) through validate, normalise, dedupe and store: the single
     writer of a scaled-out crawl, next to the database. Takes the database's crawl lock like `crawl`: a crawl
     holding it is waited for (--wait), then the command fails with status 1, the records left in Redis."""
-    from crawler.distributed import RedisUnavailable, connect
-    from crawler.spiders.ingest import IngestSpider
+    from crawler.crawl.distributed import RedisUnavailable, connect
+    from crawler.crawl.spiders.ingest import IngestSpider
 
     overrides = {"NEWSCRAWL_INGEST_IDLE": idle} if idle is not None else {}
     settings = project_settings(db, None, **overrides, **lock_wait(wait))
@@ -390,9 +394,9 @@ def extract(page: str, url: str | None, source_key: str | None, sources_dir: str
     DOWNLOAD_MAXSIZE, private addresses refused unless in NEWSCRAWL_ALLOW_HOSTS (or the --source's own).
 
     Exit status 1 when the page is not an article (the JSON then says why) or cannot be fetched."""
+    from crawler.crawl.fetch import Fetcher, FetchError
+    from crawler.crawl.guard import source_origins
     from crawler.extraction import extract as extract_page
-    from crawler.fetch import Fetcher, FetchError
-    from crawler.guard import source_origins
 
     settings = project_settings(None, sources_dir)
     source = configured_sources(settings, (source_key,))[source_key] if source_key else None
@@ -532,17 +536,17 @@ def export(db: str | None, query: str | None, fmt: str, output: str | None, **op
 @click.option("--db", default="output/demo.db", show_default=True, help="Database to crawl the demo into.")
 @click.option(
     "--sites",
-    default="tests/fixtures/sites",
+    default=DEMO_SITES,
     show_default=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Recorded sites to replay.",
 )
-@click.option("--sources-dir", "extra_sources", default="tests/fixtures/sources", show_default=True)
+@click.option("--sources-dir", "extra_sources", default=DEMO_SOURCES, show_default=True)
 def demo(db: str, sites: Path, extra_sources: str) -> None:
     """Crawl the bundled replay of sample pages into a demo database: the recorded sites are served on 127.0.0.1
     and crawled under their real URLs, with their configured sources (only the listings that were recorded)."""
-    from crawler.replay import ReplayServer, Site
-    from crawler.spiders.source import SourceSpider
+    from crawler.crawl.spiders.source import SourceSpider
+    from crawler.demo.replay import ReplayServer, Site
 
     Path(db).unlink(missing_ok=True)  # a demo starts from an empty database, every time
     for suffix in ("-wal", "-shm"):
@@ -560,7 +564,7 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
             servers.append(ReplayServer(site, public_url=site.origin).start())  # pages keep their real links
             spiders.append(SourceSpider.for_source(site.source(configured[site_dir.name])))
     replays = {server.site.origin: server.base_url for server in servers}
-    handler = "crawler.replay.ReplayDownloadHandler"
+    handler = "crawler.demo.replay.ReplayDownloadHandler"
     settings.set("NEWSCRAWL_REPLAY", replays, priority="cmdline")
     settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
     settings.set("NEWSCRAWL_NOW", max(s.site.recorded_at for s in servers), priority="cmdline")
@@ -584,7 +588,7 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
 @click.option("--immutable", is_flag=True, help="Treat the file as a snapshot no crawl will change (faster counts).")
 def serve(db: str | None, sources_dir: str | None, host: str, port: int, immutable: bool) -> None:
     """Browse and search the database, read-only, in Datasette (needs: pip install 'newscrawl[web]')."""
-    from crawler import serve as serving
+    from crawler.web import serve as serving
 
     path = project_settings(db, sources_dir).get("NEWSCRAWL_DB")
     try:
@@ -603,7 +607,7 @@ def serve(db: str | None, sources_dir: str | None, host: str, port: int, immutab
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the counts into this PNG.")
 def stats(db: str | None, sources_dir: str | None, source_key: str | None, days: int | None, plot: Path | None) -> None:
     """Articles per source per day (by publication time; first seen when it is missing)."""
-    from crawler import stats as daily
+    from crawler.web import stats as daily
 
     path = project_settings(db, sources_dir).get("NEWSCRAWL_DB")
     try:

@@ -17,15 +17,16 @@ NEWSCRAWL_LOG_DIR = ""  # `newscrawl crawl` logs here; empty: logs/ next to the 
 NEWSCRAWL_LOG_MAX_BYTES = 10 * 1024 * 1024  # the log file is rotated at this size...
 NEWSCRAWL_LOG_BACKUPS = 5  # ...keeping this many old files
 NEWSCRAWL_OVERLAP_HOURS = 6  # listing entries dated before the last successful run, less this, are skipped
-NEWSCRAWL_EXTRACT_WORKERS = 0  # extraction processes: 0 = one per core (never inline: see crawler/pool.py)
+NEWSCRAWL_EXTRACT_WORKERS = 0  # extraction processes: 0 = one per core (never inline: see crawler/crawl/pool.py)
 NEWSCRAWL_EXTRACT_TIMEOUT = 30.0  # seconds one page may take to extract; then its worker is killed (0: no limit)
 NEWSCRAWL_MAX_ELEMENTS = 50_000  # a page with more tags is not extracted ("too_complex"); 0: no limit
 NEWSCRAWL_RETRY_AFTER_MAX = 60  # a 429/503 Retry-After up to this many seconds is waited; a longer one: no retry
 NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `newscrawl reextract`
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.8  # share of a story's word 3-grams found in a stored one: a republication
-NEWSCRAWL_GUARD = True  # refuse non-http(s) URLs and private/loopback/link-local/... addresses (crawler/guard.py)
+NEWSCRAWL_GUARD = True  # refuse non-http(s) URLs and private/loopback/link-local/... addresses (crawler/crawl/guard.py)
 NEWSCRAWL_ALLOW_HOSTS: list[str] = []  # hosts or networks the guard lets through anyway (besides each source's own)
-NEWSCRAWL_REPLAY: dict[str, str] = {}  # `newscrawl demo`: real origin -> local replay serving it (crawler/replay.py)
+# `newscrawl demo`: real origin -> local replay serving it (crawler/demo/replay.py)
+NEWSCRAWL_REPLAY: dict[str, str] = {}
 NEWSCRAWL_RECORD_RUNS = True  # a `runs` row per crawl; `scrapy parse` and `scrapy shell` only look at pages
 NEWSCRAWL_LOCK_WAIT = 300  # import, reextract, reindex, ingest wait this long (s) for a crawl holding the lock
 NEWSCRAWL_MAX_CHILD_SITEMAPS = 1000  # sitemaps fetched per source and run from sitemap indexes and robots.txt
@@ -35,8 +36,9 @@ NEWSCRAWL_MAX_SCHEDULED = 50_000  # article URLs requested per source and run (n
 NEWSCRAWL_QUEUE_DIR = ""  # each run's pending requests wait on disk here; empty: queue/ next to the database
 
 # --- Scrapy wiring --------------------------------------------------------------------------------------------
-SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
-COMMANDS_MODULE = "crawler.commands"  # scrapy crawl / parse / shell as newscrawl needs them (crawler/commands/)
+SPIDER_LOADER_CLASS = "crawler.crawl.spiderloader.SourceSpiderLoader"
+# scrapy crawl / parse / shell as newscrawl needs them (crawler/crawl/commands/)
+COMMANDS_MODULE = "crawler.crawl.commands"
 SPIDER_MODULES: list[str] = []
 NEWSPIDER_MODULE = ""
 
@@ -47,19 +49,19 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.guard.AddressGuard": 50,  # before robots.txt: a refused host is not even asked for its robots.txt
-    "crawler.middlewares.ConditionalListings": 560,
-    "crawler.middlewares.RedirectGuard": 610,  # before RedirectMiddleware (600) sees a response
-    "crawler.retryafter.RetryAfter": 555,  # before RetryMiddleware (550) sees a response
+    "crawler.crawl.guard.AddressGuard": 50,  # before robots.txt: a refused host is not even asked for its robots.txt
+    "crawler.crawl.middlewares.ConditionalListings": 560,
+    "crawler.crawl.middlewares.RedirectGuard": 610,  # before RedirectMiddleware (600) sees a response
+    "crawler.crawl.retryafter.RetryAfter": 555,  # before RetryMiddleware (550) sees a response
 }
 EXTENSIONS = {
-    "crawler.runs.RunRecorder": 500,
-    "crawler.pool.ExtractionPool": 510,
-    "crawler.runlog.QuietNetworkErrors": 520,
+    "crawler.crawl.runs.RunRecorder": 500,
+    "crawler.crawl.pool.ExtractionPool": 510,
+    "crawler.crawl.runlog.QuietNetworkErrors": 520,
 }
 
-# Pending requests on disk, first in first out within a priority (request priorities: crawler/spiders/source.py)
-SCHEDULER = "crawler.scheduler.DiskScheduler"
+# Pending requests on disk, first in first out within a priority (request priorities: crawler/crawl/spiders/source.py)
+SCHEDULER = "crawler.crawl.scheduler.DiskScheduler"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
@@ -88,7 +90,7 @@ DEPTH_LIMIT = 3  # section pages -> pagination -> articles; stops calendar traps
 SITEMAP_ALTERNATE_LINKS = False
 
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
+LOG_FORMATTER = "crawler.crawl.logformatter.NewsLogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 # `scrapy crawl SOURCE -O out.jsonl` (or .csv): the record's fields in `newscrawl export`'s order, without how the
@@ -97,9 +99,9 @@ FEED_EXPORT_FIELDS = [
     "url", "source", "source_name", "title", "body", "caption", "caption_credit", "attribution", "authors",
     "published_at", "modified_at", "language", "section", "tags", "image_url", "description", "content_hash", "images",
 ]  # fmt: skip
-FEED_EXPORTERS = {"csv": "crawler.feeds.RecordCsvItemExporter"}
+FEED_EXPORTERS = {"csv": "crawler.crawl.feeds.RecordCsvItemExporter"}
 
-# --- Scale-out on Redis: `newscrawl worker` / `newscrawl ingest` (crawler/distributed.py) -----------------------
+# --- Scale-out on Redis: `newscrawl worker` / `newscrawl ingest` (crawler/crawl/distributed.py) -----------------
 REDIS_URL = ""  # redis://host:6379/0 shared by workers and the writer; empty: the REDIS_URL environment variable
 NEWSCRAWL_REDIS_PREFIX = "newscrawl"  # every key newscrawl keeps in Redis starts with this
 NEWSCRAWL_WORKER_IDLE = 30.0  # a worker exits once the shared request queue has stayed empty this long (seconds)

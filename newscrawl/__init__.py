@@ -17,11 +17,11 @@ addresses refused unless NEWSCRAWL_ALLOW_HOSTS (the environment variable, or `al
 the source's own; it raises `FetchError` (one line: the URL and why) when the page cannot be had.
 """
 
-from crawler.db import NoDatabase
-from crawler.fetch import FetchError
+from crawler.crawl.fetch import FetchError
 from crawler.items import Article, Image, NotArticle
-from crawler.query import QueryError
+from crawler.search.query import QueryError
 from crawler.sources import Source
+from crawler.storage.db import NoDatabase
 from newscrawl.api import Database, extract, extract_url, open_database, sources, version
 
 __version__ = version()

@@ -10,14 +10,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from crawler import search as search_db
-from crawler.db import NoDatabase, connect_readonly
+from crawler.crawl.fetch import Fetcher
+from crawler.crawl.guard import source_origins
 from crawler.extraction import extract as extract_page
-from crawler.fetch import Fetcher
-from crawler.guard import source_origins
 from crawler.items import Article, NotArticle
-from crawler.records import export_record, show_article
+from crawler.search import articles as search_db
 from crawler.sources import Source, load_sources
+from crawler.storage.db import NoDatabase, connect_readonly
+from crawler.storage.records import export_record, show_article
 
 
 def version() -> str:

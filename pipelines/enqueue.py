@@ -6,7 +6,7 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.distributed import ItemQueue, RedisUnavailable, connect, encode_item, prefix
+from crawler.crawl.distributed import ItemQueue, RedisUnavailable, connect, encode_item, prefix
 from crawler.items import Article, NotArticle
 
 

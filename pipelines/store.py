@@ -9,10 +9,11 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler import neardup, textindex
-from crawler.db import ARTICLE_COLUMNS, SchemaError, open_db, utc_now, write_failure
+from crawler.crawl.runs import stop_run
 from crawler.items import Article, NotArticle
-from crawler.runs import stop_run
+from crawler.search import textindex
+from crawler.storage import neardup
+from crawler.storage.db import ARTICLE_COLUMNS, SchemaError, open_db, utc_now, write_failure
 from crawler.urls import canonical_url
 from crawler.words import count_words
 from pipelines.dedupe import content_hash

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from crawler.replay import ReplayServer, find_source_file, local_source
+from crawler.demo.replay import ReplayServer, find_source_file, local_source
 
 ROOT = Path(__file__).resolve().parents[1]
-SITES = ROOT / "tests" / "fixtures" / "sites"
-SOURCE_FOLDERS = [ROOT / "crawler" / "sources", ROOT / "tests" / "fixtures" / "sources"]
+SITES = ROOT / "crawler" / "demo" / "sites"
+SOURCE_FOLDERS = [ROOT / "crawler" / "sources", ROOT / "crawler" / "demo" / "sources"]
 SHARED = ROOT.parent / "shared"
 FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0"}
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}  # tests set their own

@@ -1,7 +1,7 @@
 """A hostile news site on 127.0.0.1: good article pages plus one URL per fault, for end-to-end fault tests.
 
-Good pages are recorded Al Jarida articles (tests/fixtures/sites/aljarida/article/*.html) with their links
-rewritten to this server, as crawler/replay.py does, and their own URL (canonical, og:url, JSON-LD) rewritten to
+Good pages are recorded Al Jarida articles (crawler/demo/sites/aljarida/article/*.html) with their links
+rewritten to this server, as crawler/demo/replay.py does, and their own URL (canonical, og:url, JSON-LD) rewritten to
 the URL they are served under, so each is stored where the crawler found it. Every fault lives under `/a/`
 (the test source's article pattern); listings are `/feed/<name>.xml` (RSS naming a group of fault URLs),
 `/sitemap-*.xml`, `/archive` (a section page with an endless calendar) and `/robots.txt`. Generated listings for
@@ -32,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ARTICLES = Path(__file__).resolve().parent / "fixtures" / "sites" / "aljarida" / "article"
+ARTICLES = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "sites" / "aljarida" / "article"
 ORIGIN = "https://www.aljarida.com"
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 512 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Rewrite tests/fixtures/sites/*/expected.json from the current extraction, for review with `git diff`.
+"""Rewrite crawler/demo/sites/*/expected.json from the current extraction, for review with `git diff`.
 
 Run after a deliberate extraction change: `.venv/bin/python tests/regen_expected.py`. Notes are kept.
 """
@@ -15,10 +15,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from test_fixture_records import FIELDS, page_file  # noqa: E402
 
 from conftest import SITES, SOURCE_FOLDERS  # noqa: E402
-from crawler.discovery import parse_date  # noqa: E402
+from crawler.crawl.discovery import parse_date  # noqa: E402
+from crawler.demo.replay import Site, find_source_file  # noqa: E402
 from crawler.extraction import extract  # noqa: E402
 from crawler.items import Article  # noqa: E402
-from crawler.replay import Site, find_source_file  # noqa: E402
 from crawler.sources import load_source  # noqa: E402
 
 

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from crawler.analyser import ANALYSER_VERSION, index_text, normalise, prefix_term, query_term, tokens
+from crawler.search.analyser import ANALYSER_VERSION, index_text, normalise, prefix_term, query_term, tokens
 
 SAME_TERM = {
     "diacritics": ["حكومة", "حُكُومَة", "الحُكومةُ", "حكومةٌ"],

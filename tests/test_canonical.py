@@ -1,6 +1,6 @@
 """End to end: a page's canonical URL (or og:url) cannot overwrite, merge or pre-empt other articles.
 
-Each test builds small recorded sites in a temporary folder, serves them on 127.0.0.1 (crawler/replay.py), crawls
+Each test builds small recorded sites in a temporary folder, serves them on 127.0.0.1 (crawler/demo/replay.py), crawls
 them with real `scrapy crawl` processes and reads the SQLite file back.
 """
 
@@ -14,8 +14,8 @@ from html import escape
 from pathlib import Path
 
 from conftest import NEWSCRAWL, ROOT, CrawlEnv, run
-from crawler.db import SCHEMA_VERSION
-from crawler.replay import ReplayServer, local_source
+from crawler.demo.replay import ReplayServer, local_source
+from crawler.storage.db import SCHEMA_VERSION
 
 RECORDED_AT = "2024-08-12T10:00:00+00:00"
 VOCABULARY = (  # noqa: SIM905 (words read better as text)

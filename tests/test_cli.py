@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from conftest import NEWSCRAWL, run
-from crawler.lock import CrawlLock
+from crawler.crawl.lock import CrawlLock
 
 
 def one_line_error(result, status: int, *needles: str) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import NEWSCRAWL, ROOT, SITES, SOURCE_FOLDERS, run
-from crawler.replay import ReplayServer, find_source_file
+from crawler.demo.replay import ReplayServer, find_source_file
 from pipelines.normalise import in_utc
 
 EXPECTED = json.loads((SITES / "aljarida" / "expected.json").read_text(encoding="utf-8"))

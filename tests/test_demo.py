@@ -9,7 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 from conftest import NEWSCRAWL, ROOT, SITES, run
-from crawler.replay import Site
+from crawler.demo.replay import Site
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ORIGINS = {site.name: site.origin for site in map(Site.load, SITES.iterdir()) if site.origin}

@@ -3,7 +3,7 @@
 import gzip
 from datetime import datetime, timezone
 
-from crawler.discovery import parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.crawl.discovery import parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 
 NEWS_SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

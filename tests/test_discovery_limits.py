@@ -15,10 +15,10 @@ from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
 from conftest import CrawlEnv
-from crawler.discovery import Link, newest_first
-from crawler.scheduler import SpiderRequest
+from crawler.crawl.discovery import Link, newest_first
+from crawler.crawl.scheduler import SpiderRequest
+from crawler.crawl.spiders.source import SourceSpider
 from crawler.sources import parse_source
-from crawler.spiders.source import SourceSpider
 
 CHILDREN = 2000  # child sitemaps of the generated sitemap index, each listing one story
 STORIES = 5000  # stories of the generated sitemap

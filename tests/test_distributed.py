@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import NEWSCRAWL, PROXY_VARIABLES, ROOT, CrawlEnv, run
-from crawler.distributed import ItemQueue, decode_item, encode_item
+from crawler.crawl.distributed import ItemQueue, decode_item, encode_item
 from crawler.items import Article, Image, NotArticle
 
 redis = pytest.importorskip("redis", reason="the [redis] extra is not installed")

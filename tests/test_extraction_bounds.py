@@ -15,7 +15,7 @@ from faultserver import EXTRACTION_FAULTS, FaultServer, pathological
 from lxml import html as lxml_html
 
 from conftest import SITES, CrawlEnv
-from crawler.bounds import count_tags
+from crawler.crawl.bounds import count_tags
 from crawler.extraction.page import HTML_PARSER
 
 GOOD = {f.path for f in EXTRACTION_FAULTS if f.article}
@@ -100,8 +100,8 @@ def test_the_tag_count_is_at_least_the_nodes_a_parser_builds(page):
 def test_a_page_not_extracted_is_fetched_again_only_when_its_listing_dates_it_after_that_fetch(tmp_path):
     from datetime import datetime, timedelta, timezone
 
-    from crawler.db import open_db
-    from crawler.known import KnownUrls
+    from crawler.storage.db import open_db
+    from crawler.storage.known import KnownUrls
 
     failed_at = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
     db = open_db(tmp_path / "news.db")

@@ -10,10 +10,10 @@ import json
 import pytest
 
 from conftest import SITES, SOURCE_FOLDERS
-from crawler.discovery import parse_date
+from crawler.crawl.discovery import parse_date
+from crawler.demo.replay import Site, find_source_file
 from crawler.extraction import extract
 from crawler.items import Article
-from crawler.replay import Site, find_source_file
 from crawler.sources import load_source
 
 FIELDS = ("title", "published_at", "authors", "caption", "caption_credit", "attribution", "section")

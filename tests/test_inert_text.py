@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from conftest import NEWSCRAWL, ROOT, CrawlEnv, run
-from crawler.formats import neutralise_cell, restore_cell
-from crawler.replay import ReplayServer, local_source
-from crawler.terminal import printable
+from crawler.demo.replay import ReplayServer, local_source
+from crawler.web.formats import neutralise_cell, restore_cell
+from crawler.web.terminal import printable
 from pipelines.normalise import NormalisePipeline, clean_text, clean_url
 from pipelines.validate import Rejected, ValidatePipeline
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from conftest import NEWSCRAWL, SITES
+from crawler.crawl.pool import ExtractionPool, TimedOut, WorkerDied
 from crawler.extraction import extract
-from crawler.pool import ExtractionPool, TimedOut, WorkerDied
 
 PAGE = SITES / "aljarida" / "article" / "74480.html"
 

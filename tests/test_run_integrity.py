@@ -68,7 +68,7 @@ def wait_for_running_run(env: CrawlEnv, run_id: int, process: subprocess.Popen) 
 def hold_lock(env: CrawlEnv) -> subprocess.Popen:
     """A process holding the database's crawl lock until its standard input closes."""
     code = (
-        "import sys; from crawler.lock import CrawlLock\n"
+        "import sys; from crawler.crawl.lock import CrawlLock\n"
         f"with CrawlLock({str(env.db)!r}):\n    print('held', flush=True); sys.stdin.read()"
     )
     holder = subprocess.Popen(

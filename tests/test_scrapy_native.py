@@ -8,8 +8,8 @@ from dataclasses import fields
 
 from conftest import SITES
 from crawler import settings
-from crawler.db import ARTICLE_COLUMNS
 from crawler.items import Article
+from crawler.storage.db import ARTICLE_COLUMNS
 
 EXPECTED = {page["path"]: page for page in json.loads((SITES / "aljarida" / "expected.json").read_text("utf-8"))}
 HEATWAVE = EXPECTED["/article/74480"]

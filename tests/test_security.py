@@ -16,7 +16,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from conftest import FAST, NEWSCRAWL, run
-from crawler.guard import AddressGuard
+from crawler.crawl.guard import AddressGuard
 
 ARTICLE = """<!DOCTYPE html><html lang="en"><head><title>{title}</title>
 <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}",

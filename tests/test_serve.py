@@ -26,7 +26,7 @@ import lxml.html
 import pytest
 
 from conftest import NEWSCRAWL, ROOT, CrawlEnv, run
-from crawler import serve
+from crawler.web import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 OIL_TITLE = "Oil prices edge higher as supply worries offset weak demand"

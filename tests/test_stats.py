@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import NEWSCRAWL, run
-from crawler import stats
+from crawler.web import stats
 
 
 def test_counts_per_day_and_source(crawled):

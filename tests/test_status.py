@@ -1,6 +1,6 @@
 """Coverage drops: a field that new articles suddenly lack (a site redesign) is flagged; noise is not."""
 
-from crawler.status import coverage_drops
+from crawler.web.status import coverage_drops
 
 USUAL = {"datetime": 1.0, "author": 0.8, "caption": 0.9, "long_body": 0.95}
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import NEWSCRAWL, ROOT, SHARED, run
-from crawler.analyser import ANALYSER_VERSION
-from crawler.db import SCHEMA_VERSION
+from crawler.search.analyser import ANALYSER_VERSION
+from crawler.storage.db import SCHEMA_VERSION
 
 OLD_SCHEMA = ROOT / "tests" / "fixtures" / "db" / "schema-v1.sql"
 HEATWAVE = "«الأرصاد»: موجة حارة تبلغ ذروتها الأربعاء والحرارة تلامس 51 درجة"

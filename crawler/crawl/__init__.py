@@ -1,0 +1,1 @@
+"""The crawl machinery: spiders, discovery, downloader middlewares, extensions, the Redis frontier."""

@@ -1,0 +1,1 @@
+"""Spiders: SourceSpider, one subclass per configured source (see crawler.crawl.spiderloader)."""

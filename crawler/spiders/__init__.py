@@ -1,1 +1,0 @@
-"""Spiders: SourceSpider, one subclass per configured source (see crawler.spiderloader)."""

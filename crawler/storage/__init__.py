@@ -1,0 +1,1 @@
+"""The SQLite database: schema, migrations, near-duplicates, known URLs, records in and out."""

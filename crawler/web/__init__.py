@@ -1,0 +1,1 @@
+"""Reporting and serving: `newscrawl serve` (Datasette), status, stats, output formats, terminal text."""
