@@ -17,6 +17,13 @@ GIB = 1024**3
 # name: (whole number?, lowest, highest); the README's Settings section lists the ranges of newscrawl's own
 RANGES: dict[str, tuple[bool, float, float]] = {
     "NEWSCRAWL_MIN_WORDS": (True, 0, 100_000),
+    "NEWSCRAWL_MIN_DECLARED_WORDS": (True, 0, 100_000),
+    "NEWSCRAWL_MAX_TITLE_CHARS": (True, 0, 1_000_000),
+    "NEWSCRAWL_EXTRACT_TIMEOUT": (False, 0, DAY),
+    "NEWSCRAWL_MAX_ELEMENTS": (True, 0, 10**9),
+    "NEWSCRAWL_MAX_CHILD_SITEMAPS": (True, 0, 10**9),
+    "NEWSCRAWL_MAX_SCHEDULED": (True, 0, 10**9),
+    "NEWSCRAWL_LOCK_WAIT": (False, 0, 7 * DAY),
     "NEWSCRAWL_BATCH_SIZE": (True, 1, 100_000),
     "NEWSCRAWL_LOG_MAX_BYTES": (True, 0, 100 * GIB),
     "NEWSCRAWL_LOG_BACKUPS": (True, 0, 1_000),
@@ -48,6 +55,7 @@ FLAGS = (
     "NEWSCRAWL_SKIP_KNOWN",
     "NEWSCRAWL_KEEP_PAGES",
     "NEWSCRAWL_GUARD",
+    "NEWSCRAWL_RECORD_RUNS",
     "AUTOTHROTTLE_ENABLED",
     "ROBOTSTXT_OBEY",
     "RETRY_ENABLED",

@@ -130,6 +130,8 @@ def test_a_selector_that_compiles_is_used(env):
         ("DOWNLOAD_TIMEOUT=nan", "must be a number from 0.1 to 86400"),
         ("NEWSCRAWL_BATCH_SIZE=2.5", "must be a whole number from 1 to 100000"),
         ("AUTOTHROTTLE_ENABLED=maybe", "must be true or false"),
+        ("NEWSCRAWL_EXTRACT_TIMEOUT=soon", "must be a number from 0 to 86400"),
+        ("NEWSCRAWL_MAX_SCHEDULED=-1", "must be a whole number from 0 to 1_000_000_000"),
     ],
 )
 def test_a_bad_set_value_stops_newscrawl_crawl_before_it_starts(env, setting, wanted):
