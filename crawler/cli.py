@@ -537,11 +537,17 @@ def export(db: str | None, query: str | None, fmt: str, output: str | None, **op
 @click.option(
     "--sites",
     default=DEMO_SITES,
-    show_default=True,
+    show_default="the bundled crawler/demo/sites",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Recorded sites to replay.",
 )
-@click.option("--sources-dir", "extra_sources", default=DEMO_SOURCES, show_default=True)
+@click.option(
+    "--sources-dir",
+    "extra_sources",
+    default=DEMO_SOURCES,
+    show_default="the bundled crawler/demo/sources",
+    help="Source files of the recorded sites that crawler/sources/ does not configure.",
+)
 def demo(db: str, sites: Path, extra_sources: str) -> None:
     """Crawl the bundled replay of sample pages into a demo database: the recorded sites are served on 127.0.0.1
     and crawled under their real URLs, with their configured sources (only the listings that were recorded)."""
