@@ -1,0 +1,57 @@
+"""Archive: the one object over the newscrawl database. Every SQL statement of the product is in this package,
+reached through an Archive: the crawl's writes (articles, pages, runs), its lookups (known URLs, listing
+validators) and the readers' queries (search, show, export, status, stats).
+
+    with Archive.open(path) as archive:           # read-write: creates the schema or migrates an older one
+        ...
+    with Archive.open_readonly(path) as archive:  # never writes and never migrates
+        ...
+
+Each part of the database has its own small class in this package (one module each); an Archive hands them out
+as attributes sharing its connection, the way sqlite-utils' `Database` hands out tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from types import TracebackType
+
+import sqlite_utils
+
+from crawler.storage import db as schema
+
+
+class Archive:
+    """A newscrawl database opened read-write (`open`) or read-only (`open_readonly`)."""
+
+    def __init__(self, database: sqlite_utils.Database, path: str | Path, readonly: bool) -> None:
+        self.db = database
+        self.path = Path(path)
+        self.readonly = readonly
+
+    @classmethod
+    def open(cls, path: str | Path) -> Archive:
+        """Open read-write, creating folders and schema, or migrating an older schema, as needed."""
+        return cls(schema.open_db(path), path, readonly=False)
+
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Archive:
+        """Open read-only (rows as sqlite3.Row); NoDatabase (one line) for a path that holds no newscrawl database.
+        Nothing is written: not even a migration."""
+        return cls(sqlite_utils.Database(schema.connect_readonly(path)), path, readonly=True)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
