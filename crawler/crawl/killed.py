@@ -5,18 +5,16 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
+import sqlite_utils
+
 from crawler.crawl.lock import held_elsewhere
+from crawler.storage.runs import Runs
+from crawler.storage.runs import try_record_killed as try_record_killed
 
 START_SLACK = 2.0  # seconds: a process started this long after its run did is another one that reuses the pid
-RECORD_KILLED = (
-    "UPDATE runs SET status = 'killed', finish_reason = 'killed', articles_new = (SELECT count(*) FROM articles"
-    " WHERE run_id = runs.id AND first_seen_at >= runs.started_at AND duplicate_of IS NULL)"
-    " WHERE id = ? AND status = 'running'"
-)
 
 
 def this_process() -> dict[str, int | str]:
@@ -52,20 +50,5 @@ def is_killed(pid: int | None, host: str | None, started_at: str, db_path: str |
 
 def killed_runs(conn: sqlite3.Connection, db_path: str | Path) -> list[int]:
     """Ids of the runs still marked `running` whose process is gone."""
-    running = conn.execute("SELECT id, pid, host, started_at FROM runs WHERE status = 'running'").fetchall()
-    return [row[0] for row in running if is_killed(row[1], row[2], row[3], db_path)]
-
-
-def record_killed(conn: sqlite3.Connection, ids: list[int]) -> None:
-    """Mark the runs killed (status and finish reason), with the articles they stored first as their new ones."""
-    with conn:
-        conn.executemany(RECORD_KILLED, [(run_id,) for run_id in ids])
-
-
-def try_record_killed(db_path: str | Path, ids: list[int]) -> None:
-    """`record_killed` on a connection of its own, when the database can be written (a reader may not write it)."""
-    try:
-        with closing(sqlite3.connect(db_path, timeout=5)) as conn:
-            record_killed(conn, ids)
-    except sqlite3.Error:
-        pass
+    running = Runs(sqlite_utils.Database(conn)).running()
+    return [run.id for run in running if is_killed(run.pid, run.host, run.started_at, db_path)]

@@ -4,8 +4,6 @@ If-Modified-Since. RedirectGuard: a redirect loop or an over-long chain fails by
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -14,7 +12,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.crawl.failures import RedirectLoop, TooManyRedirects
-from crawler.storage.db import open_db, utc_now
+from crawler.storage.archive import Archive
+from crawler.storage.db import NoDatabase, utc_now
 
 LISTING = "listing"  # request meta "newscrawl" value of sitemaps, feeds and section pages
 
@@ -43,14 +42,11 @@ class ConditionalListings:
         return middleware
 
     def spider_opened(self, spider: Any) -> None:
-        if not Path(self.db_path).exists():
-            return
-        with closing(sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)) as conn:
-            try:
-                rows = conn.execute("SELECT url, etag, last_modified FROM listings WHERE source = ?", (spider.name,))
-                self.known = {url: (etag, modified) for url, etag, modified in rows}
-            except sqlite3.OperationalError:
-                self.known = {}
+        try:
+            with Archive.open_readonly(self.db_path) as archive:
+                self.known = archive.listings.validators(spider.name)
+        except NoDatabase:  # no database yet: every listing is read whole
+            self.known = {}
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         if request.meta.get("newscrawl") != LISTING or request.url not in self.known:
@@ -86,9 +82,8 @@ class ConditionalListings:
         if not rows:
             return
         try:
-            db = open_db(self.db_path)
-            db["listings"].upsert_all(rows, pk="url")
-            db.close()
+            with Archive.open(self.db_path) as archive:
+                archive.listings.save(rows)
         except sqlite3.OperationalError as exc:  # not saved: the listings are read whole next time, no harm
             spider.logger.warning("%s: listing validators not saved: %s", self.db_path, exc)
 

@@ -11,8 +11,9 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.crawl.killed import killed_runs, record_killed, this_process
-from crawler.storage.db import SchemaError, open_db, utc_now, write_failure
+from crawler.crawl.killed import killed_runs, this_process
+from crawler.storage.archive import Archive
+from crawler.storage.db import SchemaError, utc_now, write_failure
 
 PREFIX = "newscrawl/"
 COVERAGE_FIELDS = ("datetime", "author", "caption", "long_body")
@@ -96,18 +97,6 @@ def run_status(
     return "ok" if finish_reason == "finished" and fetched and not spider_errors else "failed"
 
 
-def insert_run(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
-    """Insert a `runs` row; its id is one no stored article names yet (the id of a deleted run is not used again:
-    an article's run_id is always the run that last stored it, and the store tells a URL the run already stored)."""
-    names = ", ".join(row)
-    fresh_id = (
-        "(SELECT max(coalesce((SELECT max(id) FROM runs), 0), coalesce((SELECT max(run_id) FROM articles), 0)) + 1)"
-    )
-    with conn:
-        sql = f"INSERT INTO runs (id, {names}) VALUES ({fresh_id}, {', '.join('?' * len(row))})"
-        return conn.execute(sql, list(row.values())).lastrowid
-
-
 class RunRecorder:
     """Opens a `runs` row when a spider opens (its id becomes `spider.run_id`) and fills it when it closes. Opening
     one first records as killed the runs still `running` whose process is gone (crawler/crawl/killed.py)."""
@@ -132,10 +121,9 @@ class RunRecorder:
         row = {"source": spider.name, "started_at": utc_now(), "as_of": as_of, "status": "running", "kind": kind}
         spider.run_id = None
         try:
-            db = open_db(self.db_path)
-            record_killed(db.conn, killed_runs(db.conn, self.db_path))  # runs whose process is gone: killed
-            spider.run_id = insert_run(db.conn, {**row, **this_process()})
-            db.close()
+            with Archive.open(self.db_path) as archive:
+                archive.runs.record_killed(killed_runs(archive.conn, self.db_path))  # process gone: killed
+                spider.run_id = archive.runs.insert({**row, **this_process()})
         except (sqlite3.Error, OSError, SchemaError) as exc:  # a full disk, a path that cannot be a file: no run
             if self.crawler.stats.get_value(PREFIX + "stop_reason"):  # already stopped, and said why
                 return
@@ -155,9 +143,8 @@ class RunRecorder:
             row["status"] = "failed"
         else:
             try:
-                db = open_db(self.db_path)
-                db["runs"].update(spider.run_id, row)
-                db.close()
+                with Archive.open(self.db_path) as archive:
+                    archive.runs.update(spider.run_id, row)
             except sqlite3.Error as exc:  # a full disk: the run failed, and says so on stderr in one line
                 row["status"] = "failed"
                 stopped = self.crawler.stats.get_value(PREFIX + "stop_reason")  # the line was already said

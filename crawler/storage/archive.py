@@ -20,6 +20,9 @@ from types import TracebackType
 import sqlite_utils
 
 from crawler.storage import db as schema
+from crawler.storage.known import Known
+from crawler.storage.listings import Listings
+from crawler.storage.runs import Runs
 
 
 class Archive:
@@ -29,6 +32,9 @@ class Archive:
         self.db = database
         self.path = Path(path)
         self.readonly = readonly
+        self.runs = Runs(database)  # the `runs` rows: a run opened, finished, or found killed
+        self.known = Known(database)  # what a source fetched before, and when it last crawled well
+        self.listings = Listings(database)  # the validators (ETag, Last-Modified) the listings answered with
 
     @classmethod
     def open(cls, path: str | Path) -> Archive:
@@ -36,10 +42,10 @@ class Archive:
         return cls(schema.open_db(path), path, readonly=False)
 
     @classmethod
-    def open_readonly(cls, path: str | Path) -> Archive:
-        """Open read-only (rows as sqlite3.Row); NoDatabase (one line) for a path that holds no newscrawl database.
-        Nothing is written: not even a migration."""
-        return cls(sqlite_utils.Database(schema.connect_readonly(path)), path, readonly=True)
+    def open_readonly(cls, path: str | Path, any_thread: bool = False) -> Archive:
+        """Open read-only (rows as sqlite3.Row; `any_thread`: usable from any thread); NoDatabase (one line) for a
+        path that holds no newscrawl database. Nothing is written: not even a migration."""
+        return cls(sqlite_utils.Database(schema.connect_readonly(path, any_thread)), path, readonly=True)
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -253,18 +253,19 @@ def check_readable(path: str | Path) -> None:
         raise NoDatabase(f"{path}: cannot read the database: {exc}") from None
 
 
-def connect_readonly(path: str | Path) -> sqlite3.Connection:
-    """A read-only connection (rows as sqlite3.Row); an older schema, or an index built by another analyser
-    version, is brought up to date first; NoDatabase (one line) for a path that holds no newscrawl database."""
+def connect_readonly(path: str | Path, any_thread: bool = False) -> sqlite3.Connection:
+    """A read-only connection (rows as sqlite3.Row; `any_thread`: usable from any thread); an older schema, or an
+    index built by another analyser version, is brought up to date first; NoDatabase (one line) for a path that
+    holds no newscrawl database."""
     check_readable(path)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=not any_thread)
         version = readable_version(conn, path)
         outdated = textindex.stored_version(conn) != textindex.ANALYSER_VERSION
         if version < SCHEMA_VERSION or outdated:
             conn.close()
             open_db(path).close()
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=not any_thread)
     except sqlite3.DatabaseError as exc:
         raise NoDatabase(f"{path}: cannot read the database: {exc}") from None
     conn.execute("PRAGMA busy_timeout = 30000")
