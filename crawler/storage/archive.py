@@ -14,12 +14,14 @@ as attributes sharing its connection, the way sqlite-utils' `Database` hands out
 from __future__ import annotations
 
 import sqlite3
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
 import sqlite_utils
 
 from crawler.storage import db as schema
+from crawler.storage.articles import ArticleStore
 
 
 class Archive:
@@ -44,6 +46,11 @@ class Archive:
     @property
     def conn(self) -> sqlite3.Connection:
         return self.db.conn
+
+    @cached_property
+    def articles(self) -> ArticleStore:
+        """Articles, their versions, images and copies, the fetched pages and the full-text index."""
+        return ArticleStore(self.db)
 
     def close(self) -> None:
         self.db.close()
