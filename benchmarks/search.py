@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.search import textindex  # noqa: E402
 from crawler.search.articles import search  # noqa: E402
+from crawler.storage import textindex  # noqa: E402
 
 DOCS = ROOT.parent / "shared" / "benchmarks" / "arabic-search" / "docs.jsonl"
 STOCK = [

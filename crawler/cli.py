@@ -18,11 +18,11 @@ from crawler.crawl.lock import Busy, CrawlLock
 from crawler.crawl.runlog import Progress, configure_logging, summary, unresolved_line
 from crawler.items import NotArticle
 from crawler.search import articles as search_db
-from crawler.search import textindex
 from crawler.search.analyser import ANALYSER_VERSION
 from crawler.search.query import __doc__ as QUERY_HELP
 from crawler.settingcheck import SettingError, check_settings, is_known_setting
 from crawler.sources import Source, SourceError, load_sources
+from crawler.storage.archive import Archive
 from crawler.storage.db import NoDatabase, connect_readonly, open_db, write_failure
 from crawler.storage.records import export_record, format_record, is_database_file, show_article
 from crawler.web.formats import write_rows
@@ -305,11 +305,8 @@ def reindex(db: str | None, wait: float | None) -> None:
     check_database(path, existing=True)
 
     def rebuild() -> int:
-        database = open_db(path)
-        with database.conn:
-            database.execute("BEGIN IMMEDIATE")
-            count = textindex.rebuild(database.conn)
-        database.close()
+        with Archive.open(path) as archive:
+            count = archive.articles.reindex()
         click.echo(f"newscrawl: reindexed {count} articles in {path} (analyser version {ANALYSER_VERSION})", err=True)
         return 0
 

@@ -20,6 +20,7 @@ from types import TracebackType
 import sqlite_utils
 
 from crawler.storage import db as schema
+from crawler.storage.articles import ArticleStore
 from crawler.storage.known import Known
 from crawler.storage.listings import Listings
 from crawler.storage.runs import Runs
@@ -32,6 +33,7 @@ class Archive:
         self.db = database
         self.path = Path(path)
         self.readonly = readonly
+        self.articles = ArticleStore(database)  # articles, versions, images, copies, fetched pages, text index
         self.runs = Runs(database)  # the `runs` rows: a run opened, finished, or found killed
         self.known = Known(database)  # what a source fetched before, and when it last crawled well
         self.listings = Listings(database)  # the validators (ETag, Last-Modified) the listings answered with

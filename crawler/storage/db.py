@@ -12,8 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.search import textindex
-from crawler.storage import migrations
+from crawler.storage import migrations, textindex
 
 SCHEMA_VERSION = migrations.LATEST
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.search import textindex
-from crawler.storage import neardup
+from crawler.storage import neardup, textindex
 
 LATEST = 7
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import zlib
 from collections.abc import AsyncIterator
-from contextlib import closing
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,6 +13,7 @@ from crawler.crawl.bounds import extract_within_bounds
 from crawler.crawl.discovery import parse_date
 from crawler.extraction import extract
 from crawler.sources import Source
+from crawler.storage.archive import Archive
 
 
 class ReextractSpider(Spider):
@@ -43,18 +42,15 @@ class ReextractSpider(Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         db_path = self.settings.get("NEWSCRAWL_DB")
-        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-            rows = conn.execute(
-                "SELECT url, response_url, html, fetched_at FROM raw_pages WHERE source = ? ORDER BY rowid",
-                [self.name],
-            )
-            for url, response_url, html, fetched_at in rows:
+        if self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database could not be opened
+            return
+        with Archive.open_readonly(db_path) as archive:
+            for kept in archive.articles.kept_pages(self.name):
                 if self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database cannot take more
                     return
                 self.crawler.stats.inc_value("newscrawl/reextracted")
-                page = zlib.decompress(html)
-                result = await extract_within_bounds(
-                    self, extract, page, response_url, self.source, parse_date(fetched_at)
-                )
-                result.fetched_url, result.response_url, result.fetched_at = url, response_url, fetched_at
+                page, fetched_at = zlib.decompress(kept.html), parse_date(kept.fetched_at)
+                result = await extract_within_bounds(self, extract, page, kept.response_url, self.source, fetched_at)
+                result.fetched_url, result.response_url = kept.url, kept.response_url
+                result.fetched_at = kept.fetched_at
                 yield result
