@@ -116,17 +116,18 @@ class StorePipeline:
         """Remember a rejected page so the next run does not fetch it again, and count why."""
         reason = getattr(exception, "reason", "dropped")
         stats = self.crawler.stats
-        if not getattr(item, "failure", None):  # a failed extraction was counted as an error where it failed
+        if not (isinstance(item, NotArticle) and item.failure):  # a failed extraction was counted where it failed
             stats.inc_value("newscrawl/duplicates" if reason == "duplicate" else f"newscrawl/rejected/{reason}")
-        if isinstance(item, (Article, NotArticle)) and item.fetched_url:
+        if isinstance(item, (Article, NotArticle)) and item.fetch.fetched_url:
             article_id = exception.article_id if isinstance(exception, Rejected) else None
-            self.pages.append(self.page_row(item, item.fetched_url, reason, str(exception), article_id))
+            self.pages.append(self.page_row(item, item.fetch.fetched_url, reason, str(exception), article_id))
             self.keep_page(item)
         if len(self.pages) >= self.batch_size:
             self.flush()
 
     def source_of(self, item: Article | NotArticle) -> str:
-        return getattr(item, "source", None) or self.spider_source[0]
+        """The record's source, else the source whose crawl fetched the page (a worker's), else the spider's."""
+        return (item.source if isinstance(item, Article) else None) or item.fetch.source or self.spider_source[0]
 
     def page_row(
         self, item: Article | NotArticle, url: str, status: str, reason: str | None, article_id: int | None
@@ -137,20 +138,21 @@ class StorePipeline:
             "status": status,
             "reason": reason,
             "article_id": article_id,
-            "fetched_at": item.fetched_at or utc_now(),
+            "fetched_at": item.fetch.fetched_at or utc_now(),
         }
 
     def keep_page(self, item: Article | NotArticle) -> None:
         """Queue the page as fetched for `raw_pages` (when the spider kept it: NEWSCRAWL_KEEP_PAGES)."""
-        if item.kept_page is None or not item.fetched_url:
+        fetch = item.fetch
+        if fetch.kept_page is None or not fetch.fetched_url:
             return
         self.kept.append(
             {
-                "url": canonical_url(item.fetched_url),
+                "url": canonical_url(fetch.fetched_url),
                 "source": self.source_of(item),
-                "response_url": item.response_url or item.fetched_url,
-                "html": item.kept_page,
-                "fetched_at": item.fetched_at or utc_now(),
+                "response_url": fetch.response_url or fetch.fetched_url,
+                "html": fetch.kept_page,
+                "fetched_at": fetch.fetched_at or utc_now(),
             }
         )
 
@@ -195,8 +197,8 @@ class StorePipeline:
     def store(self, conn: Any, article: Article) -> None:
         """Insert or update one article (and its images), counting the outcome."""
         now = utc_now()
-        fetched = article.fetched_url or article.url
-        own = canonical_url(article.response_url or fetched)  # the URL the page came from
+        fetched = article.fetch.fetched_url or article.url
+        own = canonical_url(article.fetch.response_url or fetched)  # the URL the page came from
         article.content_hash = article.content_hash or content_hash(article.body)
         article.url = self.article_url(conn, article, self.source_of(article), own, {canonical_url(fetched), own})
         row = self.row(article, now)

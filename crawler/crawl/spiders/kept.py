@@ -56,5 +56,6 @@ class ReextractSpider(Spider):
                 result = await extract_within_bounds(
                     self, extract, page, response_url, self.source, parse_date(fetched_at)
                 )
-                result.fetched_url, result.response_url, result.fetched_at = url, response_url, fetched_at
+                fetch = result.fetch
+                fetch.fetched_url, fetch.response_url, fetch.fetched_at = url, response_url, fetched_at
                 yield result
