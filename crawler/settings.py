@@ -93,13 +93,17 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawler.crawl.logformatter.NewsLogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
-# `scrapy crawl SOURCE -O out.jsonl` (or .csv): the record's fields in `newscrawl export`'s order, without how the
-# page was fetched (kept_page, response_url, fetched_at); CSV cells of lists and images hold JSON text
+# `scrapy crawl SOURCE -O out.jsonl` (or .csv): the record's stored fields in `newscrawl export`'s order, without
+# how the page was fetched (the item's `fetch`); CSV cells of lists and images hold JSON text
 FEED_EXPORT_FIELDS = [
     "url", "source", "source_name", "title", "body", "caption", "caption_credit", "attribution", "authors",
     "published_at", "modified_at", "language", "section", "tags", "image_url", "description", "content_hash", "images",
 ]  # fmt: skip
-FEED_EXPORTERS = {"csv": "crawler.crawl.feeds.RecordCsvItemExporter"}
+FEED_EXPORTERS = {
+    "csv": "crawler.crawl.feeds.RecordCsvItemExporter",
+    "json": "crawler.crawl.feeds.RecordJsonItemExporter",
+    **dict.fromkeys(("jsonlines", "jsonl", "jl"), "crawler.crawl.feeds.RecordJsonLinesItemExporter"),
+}
 
 # --- Scale-out on Redis: `newscrawl worker` / `newscrawl ingest` (crawler/crawl/distributed.py) -----------------
 REDIS_URL = ""  # redis://host:6379/0 shared by workers and the writer; empty: the REDIS_URL environment variable

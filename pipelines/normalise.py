@@ -55,7 +55,7 @@ def capped(title: str | None, limit: int) -> str | None:
     return title[: limit - 1].rstrip() + "…"
 
 
-URL_FIELDS = ("url", "canonical_url", "fetched_url", "image_url", "response_url")
+URL_FIELDS = ("url", "canonical_url", "image_url")
 
 
 class NormalisePipeline:
@@ -75,6 +75,9 @@ class NormalisePipeline:
             if isinstance(value, str):
                 cleaned = clean_url(value) if f.name in URL_FIELDS else clean_text(value, multiline=f.name == "body")
                 setattr(item, f.name, cleaned)
+        fetch = item.fetch  # where the page came from is shown and stored too (not the queue payload: an id)
+        fetch.fetched_url, fetch.response_url = clean_url(fetch.fetched_url), clean_url(fetch.response_url)
+        fetch.fetched_at = clean_text(fetch.fetched_at)
         item.title = capped(item.title, self.max_title_chars) or ""
         item.body = item.body or ""
         item.authors = _unique(clean_text(a) for a in item.authors)

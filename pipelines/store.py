@@ -92,26 +92,30 @@ class StorePipeline:
         """Remember a rejected page so the next run does not fetch it again, and count why."""
         reason = getattr(exception, "reason", "dropped")
         stats = self.crawler.stats
-        if not getattr(item, "failure", None):  # a failed extraction was counted as an error where it failed
+        if not (isinstance(item, NotArticle) and item.failure):  # a failed extraction was counted where it failed
             stats.inc_value("newscrawl/duplicates" if reason == "duplicate" else f"newscrawl/rejected/{reason}")
-        if isinstance(item, (Article, NotArticle)) and item.fetched_url:
+        if isinstance(item, (Article, NotArticle)) and item.fetch.fetched_url:
             article_id = exception.article_id if isinstance(exception, Rejected) else None
             source = self.source_of(item)
-            self.pages.append(page_row(item.fetched_url, source, reason, str(exception), article_id, item.fetched_at))
+            self.pages.append(
+                page_row(item.fetch.fetched_url, source, reason, str(exception), article_id, item.fetch.fetched_at)
+            )
             self.keep_page(item)
         if len(self.pages) >= self.batch_size:
             self.flush()
 
     def source_of(self, item: Article | NotArticle) -> str:
-        return getattr(item, "source", None) or self.spider_source[0]
+        """The record's source, else the source whose crawl fetched the page (a worker's), else the spider's."""
+        return (item.source if isinstance(item, Article) else None) or item.fetch.source or self.spider_source[0]
 
     def keep_page(self, item: Article | NotArticle) -> None:
         """Queue the page as fetched for `raw_pages` (when the spider kept it: NEWSCRAWL_KEEP_PAGES)."""
-        if item.kept_page is None or not item.fetched_url:
+        fetch = item.fetch
+        if fetch.kept_page is None or not fetch.fetched_url:
             return
-        response_url = item.response_url or item.fetched_url
+        response_url = fetch.response_url or fetch.fetched_url
         self.kept.append(
-            kept_row(item.fetched_url, self.source_of(item), response_url, item.kept_page, item.fetched_at)
+            kept_row(fetch.fetched_url, self.source_of(item), response_url, fetch.kept_page, fetch.fetched_at)
         )
 
     def flush(self) -> None:

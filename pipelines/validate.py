@@ -39,6 +39,6 @@ class ValidatePipeline:
         if not clean_text(item.title):  # nothing but spaces, invisible marks or control characters
             raise Rejected("no_title")
         words = count_words(item.body or "")
-        if words < (self.min_declared_words if item.declared_article else self.min_words):
+        if words < (self.min_declared_words if item.fetch.declared_article else self.min_words):
             raise Rejected("too_short", f"{words} words")
         return item

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import NEWSCRAWL, PROXY_VARIABLES, ROOT, CrawlEnv, run
 from crawler.crawl.distributed import ItemQueue, decode_item, encode_item
-from crawler.items import Article, Image, NotArticle
+from crawler.items import Article, Fetch, Image, NotArticle
 
 redis = pytest.importorskip("redis", reason="the [redis] extra is not installed")
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -125,16 +125,20 @@ def test_items_travel_as_json_with_the_page_they_came_from():
         body="b",
         images=[Image("https://example.com/i.jpg", "c", "AFP")],
         authors=["A"],
-        fetched_url="https://example.com/a?x",
-        kept_page="<p>é</p>".encode(),
-        response_url="https://example.com/a",
+        fetch=Fetch(
+            fetched_url="https://example.com/a?x", kept_page="<p>é</p>".encode(), response_url="https://example.com/a"
+        ),
     )
     back = decode_item(encode_item(article, "src", "Source"))
-    assert isinstance(back, Article) and back.images == article.images and back.kept_page == article.kept_page
-    assert back.source == "src" and back.source_name == "Source" and back.fetched_at
+    assert isinstance(back, Article) and back.images == article.images
+    assert back.fetch.kept_page == article.fetch.kept_page
+    assert back.fetch.fetched_url == article.fetch.fetched_url and back.fetch.response_url == article.fetch.response_url
+    assert back.source == "src" and back.source_name == "Source" and back.fetch.fetched_at
     assert back.to_dict() == {**article.to_dict(), "source": "src", "source_name": "Source"}
-    page = decode_item(encode_item(NotArticle("https://example.com/s", "section", "https://example.com/s"), "k", "K"))
-    assert isinstance(page, NotArticle) and page.reason == "section" and page.source == "k" and page.kept_page is None
+    section = NotArticle("https://example.com/s", "section", fetch=Fetch(fetched_url="https://example.com/s"))
+    page = decode_item(encode_item(section, "k", "K"))
+    assert isinstance(page, NotArticle) and page.reason == "section" and page.fetch.source == "k"
+    assert page.fetch.kept_page is None and page.fetch.fetched_url == "https://example.com/s"
 
 
 def test_worker_and_ingest_need_redis(env):
@@ -252,7 +256,7 @@ def test_ingest_stores_an_item_with_control_characters_clean(env, server, redis_
         tags=["ports\x07"],
         section="Ports\x1b",
         images=[Image("https://example.com/i\x1b.jpg", "Dawn\x07", "AFP\u2066")],
-        fetched_url="https://example.com/a",
+        fetch=Fetch(fetched_url="https://example.com/a"),
     )
     ItemQueue(server, "newscrawl").push(encode_item(article, "src\x1b", "Source\x07"))
     assert "ingest: ok" in finish(start(command(env, "ingest", "--until-idle"), redis_url))

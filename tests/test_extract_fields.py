@@ -1002,7 +1002,7 @@ def test_a_short_news_flash_declared_an_article_is_one(head, url, source):
     html = page(f"<h1>Fishermen rescued</h1><p>{FLASH}</p><p>{OTHER_FLASH}</p>", head)
     result = extract(html, url, source)
     assert isinstance(result, Article), result
-    assert result.body == f"{FLASH}\n{OTHER_FLASH}" and result.declared_article
+    assert result.body == f"{FLASH}\n{OTHER_FLASH}" and result.fetch.declared_article
     assert "declared_article" not in result.to_dict()  # how the page was read, not part of the record
 
 

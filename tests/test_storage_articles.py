@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.items import Article, Image
+from crawler.items import Article, Fetch, Image
 from crawler.search.analyser import index_text
 from crawler.storage import neardup
 from crawler.storage.archive import Archive
@@ -31,10 +31,13 @@ def story(seed: int, paragraphs: int = 6) -> list[str]:
     return [" ".join(draw.choice(VOCABULARY) for _ in range(25)).capitalize() + "." for _ in range(paragraphs)]
 
 
-def record(source: str, url: str, paragraphs: list[str], **fields: object) -> Article:
-    """A record as the store pipeline hands it over (its source set)."""
+def record(source: str, url: str, paragraphs: list[str], fetched_url: str | None = None, **fields: object) -> Article:
+    """A record as the store pipeline hands it over (its source set; `fetched_url`: the URL its page came from)."""
     fields.setdefault("title", f"A story of {source}")
-    return Article(url=url, body="\n\n".join(paragraphs), source=source, source_name=source.title(), **fields)
+    body = "\n\n".join(paragraphs)
+    article = Article(url=url, body=body, source=source, source_name=source.title(), **fields)
+    article.fetch = Fetch(fetched_url=fetched_url)
+    return article
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
-from crawler.items import Article, Image, NotArticle
+from crawler.items import Article, Fetch, NotArticle
 from crawler.storage.db import utc_now
 
 logger = logging.getLogger(__name__)
@@ -174,37 +174,52 @@ class WorkerRun:
 # --- items: the reliable queue between workers and the writer -------------------------------------------------
 
 
+ENVELOPE = ("kind", "fetched_url", "response_url", "fetched_at", "kept_page", "declared_article")
+
+
 def encode_item(item: Article | NotArticle, source: str, source_name: str) -> str:
-    """An item as one JSON text: its record plus what the store needs of how it was fetched (page base64)."""
+    """An item as one JSON text: its record (`to_dict`) plus what the store needs of how it was fetched (page
+    base64)."""
+    fetch = item.fetch
     data = item.to_dict()
     kind = "article" if isinstance(item, Article) else "not_article"
     data["source"] = data.get("source") or source
     if kind == "article":
         data["source_name"] = data.get("source_name") or source_name
-        data["declared_article"] = item.declared_article  # the writer's validation floor depends on it
-    kept = item.kept_page
+        data["declared_article"] = fetch.declared_article  # the writer's validation floor depends on it
+    kept = fetch.kept_page
     data.update(
         kind=kind,
-        response_url=item.response_url,
-        fetched_at=item.fetched_at or utc_now(),
+        fetched_url=fetch.fetched_url,
+        response_url=fetch.response_url,
+        fetched_at=fetch.fetched_at or utc_now(),
         kept_page=base64.b64encode(kept).decode("ascii") if kept is not None else None,
     )
     return json.dumps(data, ensure_ascii=False)
 
 
 def decode_item(payload: str) -> Article | NotArticle:
-    """The item of `encode_item`'s text; a NotArticle carries its source as an attribute."""
+    """The item of `encode_item`'s text, its record read back with `from_dict` (ValueError: not such an item)."""
     data = json.loads(payload)
-    kind = data.pop("kind")
-    kept = data.pop("kept_page")
-    if kind == "article":
-        images = [Image(**image) for image in data.pop("images") or []]
-        item: Article | NotArticle = Article(**data, images=images)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    envelope = {name: data.pop(name, None) for name in ENVELOPE}
+    kept = envelope["kept_page"]
+    fetch = Fetch(
+        fetched_url=envelope["fetched_url"],
+        response_url=envelope["response_url"],
+        fetched_at=envelope["fetched_at"],
+        kept_page=base64.b64decode(kept) if kept is not None else None,
+        declared_article=bool(envelope["declared_article"]),
+        source=data.get("source"),
+    )
+    if envelope["kind"] == "article":
+        item: Article | NotArticle = Article.from_dict(data, in_flight=True)
+    elif envelope["kind"] == "not_article":
+        item = NotArticle.from_dict(data)
     else:
-        source = data.pop("source")
-        item = NotArticle(**data)
-        item.source = source  # type: ignore[attr-defined]  (read by the store with getattr)
-    item.kept_page = base64.b64decode(kept) if kept is not None else None
+        raise ValueError(f"not an item of encode_item: kind {envelope['kind']!r}")
+    item.fetch = fetch
     return item
 
 

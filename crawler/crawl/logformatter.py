@@ -7,10 +7,12 @@ from typing import Any
 
 from scrapy.logformatter import LogFormatter
 
+from crawler.items import Article, NotArticle
+
 
 class NewsLogFormatter(LogFormatter):
     """Scrapy's formatter, with dropped items logged as `rejected URL: reason` instead of a full item dump."""
 
     def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any) -> dict[str, Any]:
-        url = getattr(item, "fetched_url", None) or getattr(item, "url", "?")
+        url = (item.fetch.fetched_url or item.url) if isinstance(item, (Article, NotArticle)) else "?"
         return {"level": logging.INFO, "msg": "rejected %(url)s: %(reason)s", "args": {"url": url, "reason": exception}}

@@ -20,7 +20,7 @@ from crawler.extraction.metadata import extract_description, extract_image_url, 
 from crawler.extraction.page import ARTICLE_TYPES, NotHtml, Page, ld_types, parse_page, text_of
 from crawler.extraction.pictures import real_url
 from crawler.extraction.title import extract_title
-from crawler.items import Article, NotArticle
+from crawler.items import Article, Fetch, NotArticle
 from crawler.sources import Source
 from crawler.urls import same_origin
 from crawler.words import count_words
@@ -56,11 +56,11 @@ def extract(
 def extract_and_keep(
     html: bytes, url: str, source: Source | None, fetched_at: datetime | None, encoding: str | None, keep: bool
 ) -> Article | NotArticle:
-    """`extract`, with the page zlib-compressed in `kept_page` when `keep` (NEWSCRAWL_KEEP_PAGES): done where the
-    extraction runs, in a pool worker, so the crawl process does not spend its time compressing."""
+    """`extract`, with the page zlib-compressed in its `fetch.kept_page` when `keep` (NEWSCRAWL_KEEP_PAGES): done
+    where the extraction runs, in a pool worker, so the crawl process does not spend its time compressing."""
     result = extract(html, url, source, fetched_at, encoding)
     if keep:
-        result.kept_page = zlib.compress(html, 6)
+        result.fetch.kept_page = zlib.compress(html, 6)
     return result
 
 
@@ -107,7 +107,7 @@ def _extract(
         tags=extract_tags(page, selectors.get("tags")),
         image_url=page.absolute(real_url(extract_image_url(page))) or (lead.url if lead else None),
         description=extract_description(page),
-        declared_article=declared,
+        fetch=Fetch(declared_article=declared),
     )
 
 

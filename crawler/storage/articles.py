@@ -194,8 +194,8 @@ class ArticleBatch:
         whose URL `run_id` stored already is a `repeat`, and the row keeps the last text given."""
         conn = self.conn
         now = utc_now()
-        fetched = article.fetched_url or article.url
-        own = canonical_url(article.response_url or fetched)  # the URL the page came from
+        fetched = article.fetch.fetched_url or article.url
+        own = canonical_url(article.fetch.response_url or fetched)  # the URL the page came from
         article.content_hash = article.content_hash or content_hash(article.body)
         moved: list[tuple[str, str]] = []
         article.url = self.article_url(article, own, {canonical_url(fetched), own}, moved)
@@ -241,7 +241,7 @@ class ArticleBatch:
 
     def note_page(self, article: Article, url: str, status: str, reason: str | None, article_id: int | None) -> None:
         """Add the `pages` row of a page the record came from, written with the batch."""
-        self.pages.append(page_row(url, article.source, status, reason, article_id, article.fetched_at))
+        self.pages.append(page_row(url, article.source, status, reason, article_id, article.fetch.fetched_at))
 
     def article_url(self, article: Article, own: str, fetched: set[str], moved: list[tuple[str, str]]) -> str:
         """The URL to store the article under: its canonical URL, unless another text is stored there.

@@ -6,31 +6,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.items import Article, Image
-from crawler.urls import is_web_url
+from crawler.items import REQUIRED, Article, lists_from_text
 from crawler.web.formats import restore_cell
 
-REQUIRED = ("url", "title", "body")
-TEXT_FIELDS = (
-    "source",
-    "source_name",
-    "caption",
-    "caption_credit",
-    "attribution",
-    "published_at",
-    "modified_at",
-    "language",
-    "section",
-    "image_url",
-    "description",
-)
-TIME_FIELDS = ("published_at", "modified_at")
-LIST_FIELDS = ("authors", "tags", "images")  # JSON text in a CSV export's cells
-IMAGE_FIELDS = ("url", "caption", "credit")
+NOT_READ = ("canonical_url", "content_hash")  # not in an export, or recomputed
 SNIFF_BYTES = 8192
 
 
@@ -112,76 +94,18 @@ def _csv_records(path: str | Path) -> Iterator[tuple[int, Any]]:
             if None in row:
                 raise RecordError(f"{path}:{line}: more cells than the header has columns")
             data: dict[str, Any] = {name: restore_cell(value) if value else None for name, value in row.items()}
-            for name in LIST_FIELDS:
-                if isinstance(data.get(name), str):
-                    try:
-                        data[name] = json.loads(data[name])
-                    except (ValueError, RecursionError):
-                        raise RecordError(f"{path}:{line}: {name!r} is not a JSON list") from None
+            try:
+                data = lists_from_text(data)
+            except ValueError as exc:
+                raise RecordError(f"{path}:{line}: {exc}") from None
             yield line, data
 
 
 def to_article(data: Any) -> Article:
-    """The Article of one exported record; other fields of the export (id, word_count, ...) are recomputed."""
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    for name in REQUIRED:
-        if not isinstance(data.get(name), str) or not data[name].strip():
-            raise ValueError(f"{name!r} missing or not a non-empty string")
-    if not is_web_url(data["url"]):
-        raise ValueError(f"'url' {data['url']!r} is not an http(s) URL")
-    texts = {}
-    for name in TEXT_FIELDS:
-        value = data.get(name)
-        if value is not None and not isinstance(value, str):
-            raise ValueError(f"{name!r} is not a string")
-        texts[name] = value
-    for name in TIME_FIELDS:
-        if texts[name] is not None and not _is_time(texts[name]):
-            raise ValueError(f"{name!r} {texts[name]!r} is not an ISO 8601 date or time")
-    return Article(
-        url=data["url"],
-        title=data["title"],
-        body=data["body"],
-        authors=_strings(data, "authors"),
-        tags=_strings(data, "tags"),
-        images=[Image(**_image(image, n)) for n, image in enumerate(_objects(data, "images"))],
-        fetched_url=data["url"],
-        **texts,
-    )
-
-
-def _is_time(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _strings(data: dict[str, Any], name: str) -> list[str]:
-    value = data.get(name) or []
-    if isinstance(value, str):  # a JSON list kept as text (the database's columns)
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            raise ValueError(f"{name!r} is not a list of strings") from None
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{name!r} is not a list of strings")
-    return value
-
-
-def _objects(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    value = data.get(name) or []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ValueError(f"{name!r} is not a list of objects")
-    return value
-
-
-def _image(image: dict[str, Any], number: int) -> dict[str, str | None]:
-    """An image object's url, caption and credit, each a string or null."""
-    found = {name: image.get(name) for name in IMAGE_FIELDS}
-    for name, value in found.items():
-        if value is not None and not isinstance(value, str):
-            raise ValueError(f"'images'[{number}].{name} is not a string")
-    return found
+    """The Article of one exported record, fetched at its URL; other fields of the export (id, word_count,
+    content_hash, ...) are recomputed."""
+    if isinstance(data, dict):
+        data = {name: value for name, value in data.items() if name not in NOT_READ}
+    article = Article.from_dict(data)
+    article.fetch.fetched_url = article.url
+    return article

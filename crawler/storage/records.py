@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from crawler.items import lists_from_text
 from crawler.storage.db import connect_readonly
 from crawler.urls import canonical_url
 
-JSON_COLUMNS = ("authors", "tags", "images")
-
 
 def export_record(row: sqlite3.Row) -> dict[str, Any]:
-    """An `articles` row (with `images` as JSON) as a plain record, JSON columns decoded."""
-    record = {key: row[key] for key in row.keys()}  # noqa: SIM118 (sqlite3.Row)
-    for key in JSON_COLUMNS:
-        if isinstance(record.get(key), str):
-            record[key] = json.loads(record[key])
-    return record
+    """An `articles` row (with `images` as JSON) as a plain record, its lists decoded (`lists_from_text`)."""
+    return lists_from_text({key: row[key] for key in row.keys()})  # noqa: SIM118 (sqlite3.Row)
 
 
 def show_article(db_path: str | Path, article: str) -> dict[str, Any] | None:

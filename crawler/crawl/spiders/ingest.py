@@ -11,6 +11,7 @@ from scrapy import Spider, signals
 from scrapy.utils.defer import sleep
 
 from crawler.crawl.distributed import ItemQueue, connect, decode_item, prefix
+from crawler.items import Article, NotArticle
 from pipelines.store import StorePipeline, batch_stored
 
 POLL_SECONDS = 0.25  # how often an empty item queue is looked at again
@@ -71,8 +72,8 @@ class IngestSpider(Spider):
                 self.queue.fail(payload)
                 continue
             if not keep_pages:
-                item.kept_page = None
-            item.queue_payload = payload  # type: ignore[union-attr]  (acknowledged by `committed`)
+                item.fetch.kept_page = None
+            item.fetch.queue_payload = payload  # acknowledged by `committed`
             self.crawler.stats.inc_value("newscrawl/ingested")
             yield item
 
@@ -82,15 +83,15 @@ class IngestSpider(Spider):
             if isinstance(pipeline, StorePipeline) and (pipeline.articles or pipeline.pages):
                 pipeline.flush()
 
-    def item_finished(self, item: Any, **kwargs: Any) -> None:
-        payload = getattr(item, "queue_payload", None)
+    def item_finished(self, item: Article | NotArticle, **kwargs: Any) -> None:
+        payload = item.fetch.queue_payload
         if payload is not None:
             self.finished.append(payload)
 
-    def item_failed(self, item: Any, failure: Any, **kwargs: Any) -> None:
-        payload = getattr(item, "queue_payload", None)
+    def item_failed(self, item: Article | NotArticle, failure: Any, **kwargs: Any) -> None:
+        payload = item.fetch.queue_payload
         if payload is not None and self.queue is not None:
-            self.logger.error("item %s failed in a pipeline (kept in %s)", getattr(item, "url", "?"), self.queue.failed)
+            self.logger.error("item %s failed in a pipeline (kept in %s)", item.url, self.queue.failed)
             self.queue.fail(payload)
 
     def committed(self, **kwargs: Any) -> None:

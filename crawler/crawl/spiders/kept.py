@@ -51,6 +51,6 @@ class ReextractSpider(Spider):
                 self.crawler.stats.inc_value("newscrawl/reextracted")
                 page, fetched_at = zlib.decompress(kept.html), parse_date(kept.fetched_at)
                 result = await extract_within_bounds(self, extract, page, kept.response_url, self.source, fetched_at)
-                result.fetched_url, result.response_url = kept.url, kept.response_url
-                result.fetched_at = kept.fetched_at
+                fetch = result.fetch
+                fetch.fetched_url, fetch.response_url, fetch.fetched_at = kept.url, kept.response_url, kept.fetched_at
                 yield result

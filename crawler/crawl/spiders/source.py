@@ -241,8 +241,8 @@ class SourceSpider(Spider):
         keep = self.settings.getbool("NEWSCRAWL_KEEP_PAGES")
         args = (response.body, response.url, self.source, self.now(), declared, keep)
         result = await extract_within_bounds(self, extract_and_keep, *args)
-        result.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
-        result.response_url = response.url
+        result.fetch.fetched_url = response.meta.get("redirect_urls", [response.url])[0]
+        result.fetch.response_url = response.url
         yield result
 
     def closed(self, reason: str) -> None:
