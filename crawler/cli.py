@@ -7,7 +7,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,10 @@ from crawler.search.query import __doc__ as QUERY_HELP
 from crawler.settingcheck import SettingError, check_settings, is_known_setting
 from crawler.sources import Source, SourceError, load_sources
 from crawler.storage.archive import Archive
-from crawler.storage.db import NoDatabase, connect_readonly, open_db, write_failure
-from crawler.storage.records import export_record, format_record, is_database_file, show_article
+from crawler.storage.db import NoDatabase, open_db, write_failure
+from crawler.storage.records import export_record, format_record, is_database_file
 from crawler.web.formats import write_rows
 from crawler.web.status import all_status as source_health
-from crawler.web.status import stored_sources
 from crawler.web.terminal import json_text, printable
 
 # data inside the package, so an installed newscrawl finds it wherever it runs
@@ -343,10 +341,14 @@ def sources(db: str | None, sources_dir: str | None) -> None:
     sources the database holds that are not configured."""
     settings = project_settings(db, sources_dir)
     path = settings.get("NEWSCRAWL_DB")
-    try:
-        counts = search_db.articles_per_source(path)
-    except NoDatabase as exc:
-        raise click.exceptions.Exit(_error(str(exc), 2)) from None
+    counts: dict[str, int] = {}
+    stored: dict[str, str | None] = {}
+    if Path(path).exists():  # no database yet: no articles
+        try:
+            with Archive.open_for_reading(path) as archive:
+                counts, stored = archive.reports.articles_per_source(), archive.reports.stored_sources()
+        except NoDatabase as exc:
+            raise click.exceptions.Exit(_error(str(exc), 2)) from None
     configured = configured_sources(settings)
     for source in configured.values():
         say(f"{source.key}\t{source.name}\t{source.homepage}\t{counts.get(source.key, 0)} articles")
@@ -354,12 +356,9 @@ def sources(db: str | None, sources_dir: str | None) -> None:
             for url in getattr(source, kind):
                 say(f"  {kind[:-1]}\t{url}")
         say(f"  articles\t{source.article_url}")
-    if Path(path).is_file():
-        with closing(connect_readonly(path)) as conn:
-            stored = stored_sources(conn)
-        for key, name in stored.items():
-            if key not in configured:
-                say(f"{key}\t{name or key}\t(not in the sources folder)\t{counts.get(key, 0)} articles")
+    for key, name in stored.items():
+        if key not in configured:
+            say(f"{key}\t{name or key}\t(not in the sources folder)\t{counts.get(key, 0)} articles")
 
 
 @main.command()
@@ -492,7 +491,8 @@ def search(query: tuple[str, ...], db: str | None, limit: int, newest: bool, fmt
 def show(article: str, db: str | None, fmt: str) -> None:
     """Print one stored article in full: ARTICLE is its id or URL. Exit status 1 when there is none."""
     try:
-        record = show_article(database_path(db), article)
+        with Archive.open_for_reading(database_path(db)) as archive:
+            record = archive.records.article(article)
     except NoDatabase as exc:
         raise click.exceptions.Exit(_error(str(exc), 2)) from None
     if record is None:
@@ -517,8 +517,8 @@ def export(db: str | None, query: str | None, fmt: str, output: str | None, **op
     if output and is_database_file(output, path):
         raise click.exceptions.Exit(_error(f"{output}: refusing to overwrite the database", 2))
     try:
-        with closing(connect_readonly(path)) as conn:
-            rows = (export_record(row) for row in search_db.select_articles(conn, make_filters(options), query))
+        with Archive.open_for_reading(path) as archive:
+            rows = (export_record(row) for row in search_db.select_articles(archive, make_filters(options), query))
             if output:
                 with open(output, "w", encoding="utf-8", newline="") as out:
                     count = write_rows(rows, fmt, out)
@@ -577,7 +577,8 @@ def demo(db: str, sites: Path, extra_sources: str) -> None:
     for server in servers:
         server.stop()
     names = [spider.name for spider in spiders]
-    total = search_db.count_articles(db)
+    with Archive.open_for_reading(db) as archive:  # check_database made it
+        total = archive.reports.count_articles()
     click.echo(f"demo: {total} articles stored in {db} from {len(names)} replayed sources ({', '.join(names)})")
     click.echo(f'try: newscrawl search --db {db} "الكويت"')
     sys.exit(status)

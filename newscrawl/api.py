@@ -4,7 +4,6 @@ read records from. Each is a few lines over the modules the CLI uses too."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import closing
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -16,8 +15,9 @@ from crawler.extraction import extract as extract_page
 from crawler.items import Article, NotArticle
 from crawler.search import articles as search_db
 from crawler.sources import Source, load_sources
-from crawler.storage.db import NoDatabase, connect_readonly
-from crawler.storage.records import export_record, show_article
+from crawler.storage.archive import Archive
+from crawler.storage.db import NoDatabase
+from crawler.storage.records import export_record
 
 
 def version() -> str:
@@ -99,14 +99,18 @@ class Database:
     def records(self, query: str | None = None, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every stored article matching the filters (and `query`, if any), oldest first, as `newscrawl export`
         writes them (authors, tags and images decoded); read one at a time, so any number fits in memory."""
-        with closing(connect_readonly(self.path)) as conn:
-            for row in search_db.select_articles(conn, search_db.Filters(**filters), query):
+        with Archive.open_for_reading(self.path) as archive:
+            for row in search_db.select_articles(archive, search_db.Filters(**filters), query):
                 yield export_record(row)
 
     def article(self, id_or_url: int | str) -> dict[str, Any] | None:
         """One article in full (as `newscrawl show --format json`), by id or URL; None when there is none."""
-        return show_article(self.path, str(id_or_url))
+        with Archive.open_for_reading(self.path) as archive:
+            return archive.records.article(str(id_or_url))
 
     def articles_per_source(self) -> dict[str, int]:
         """How many articles each source has stored."""
-        return search_db.articles_per_source(self.path)
+        if not self.path.exists():
+            return {}
+        with Archive.open_for_reading(self.path) as archive:
+            return archive.reports.articles_per_source()

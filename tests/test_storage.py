@@ -15,6 +15,9 @@ import pytest
 
 from conftest import NEWSCRAWL, ROOT, SHARED, run
 from crawler.search.analyser import ANALYSER_VERSION
+from crawler.search.articles import Filters
+from crawler.search.query import parse
+from crawler.storage.archive import Archive
 from crawler.storage.db import SCHEMA_VERSION
 
 OLD_SCHEMA = ROOT / "tests" / "fixtures" / "db" / "schema-v1.sql"
@@ -49,6 +52,41 @@ def test_a_version_1_database_is_migrated_in_place_without_loss(tmp_path):
     originals = query(db, "SELECT count(*) FROM articles WHERE duplicate_of IS NULL")
     assert query(db, "SELECT count(*) FROM article_signatures") == originals
     assert query(db, "SELECT count(*) FROM lsh_bands")[0][0] >= 10 * originals[0][0]
+
+
+def old_database(path: Path) -> Path:
+    """A database written by newscrawl schema version 1, at `path`."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(OLD_SCHEMA.read_text(encoding="utf-8"))
+    return path
+
+
+def test_an_older_database_opened_read_only_is_left_byte_identical_and_upgrading_it_is_a_step_of_its_own(tmp_path):
+    db = old_database(tmp_path / "old.db")
+    before = db.read_bytes()
+    with Archive.open_readonly(db) as archive:  # reads what the old schema has, as it is
+        assert archive.reports.count_articles() == 10
+        assert sum(archive.reports.articles_per_source().values()) == 10
+    assert db.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["old.db"]  # no journal, WAL or shared-memory file either
+
+    assert Archive.upgrade(db) is True  # the explicit step, the one that writes
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
+    with Archive.open_readonly(db) as archive:
+        hits = archive.search.ranked(parse("حرارة").expression, Filters(), limit=20)
+        assert HEATWAVE in [hit["title"] for hit in hits]
+        assert archive.records.article("1")["title"] == HEATWAVE  # a column v1 lacked (similarity) is there now
+    upgraded = db.read_bytes()
+    assert Archive.upgrade(db) is False and db.read_bytes() == upgraded  # a current database is not written
+
+
+def test_the_read_commands_upgrade_an_older_database_before_reading_it(tmp_path):
+    for command in (["show", "1"], ["stats"], ["export"]):
+        db = old_database(tmp_path / f"{command[0]}.db")
+        result = newscrawl(*command, "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
+    assert HEATWAVE in result.stdout.splitlines()[0]  # export: the oldest record first
 
 
 def test_reextract_changes_records_from_kept_pages_without_any_request(env):

@@ -43,7 +43,7 @@ class ConditionalListings:
 
     def spider_opened(self, spider: Any) -> None:
         try:
-            with Archive.open_readonly(self.db_path) as archive:
+            with Archive.open_for_reading(self.db_path) as archive:
                 self.known = archive.listings.validators(spider.name)
         except NoDatabase:  # no database yet: every listing is read whole
             self.known = {}

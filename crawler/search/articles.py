@@ -1,10 +1,10 @@
-"""Full-text search and filtered listing of stored articles: ranked (bm25) results with highlighted snippets."""
+"""Full-text search and filtered listing of stored articles: ranked (bm25) results with highlighted snippets.
+The statements run through an Archive (crawler.storage.searches, crawler.storage.records)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -12,11 +12,9 @@ from typing import Any
 
 from crawler.search import analyser
 from crawler.search.query import Query, QueryError, parse
-from crawler.storage.db import connect_readonly
+from crawler.storage.archive import Archive
 
 __all__ = ["Filters", "QueryError", "search", "select_articles", "snippet"]
-
-BM25_WEIGHTS = "10.0, 1.0, 2.0"  # title, body, caption
 
 
 @dataclass
@@ -30,22 +28,12 @@ class Filters:
     until: str | None = None  # a day is inclusive
     include_duplicates: bool = False
 
-    def where(self) -> tuple[list[str], dict[str, Any]]:
-        """SQL conditions on `articles a` and their parameters."""
-        clauses, params = [], {}
-        for column, value in (("source", self.source), ("language", self.language), ("section", self.section)):
-            if value:
-                clauses.append(f"a.{column} = :{column}")
-                params[column] = value
-        if self.since:
-            clauses.append("coalesce(a.published_at, a.first_seen_at) >= :since")
-            params["since"] = _time_bound(self.since, "--since", end=False)
-        if self.until:
-            clauses.append("coalesce(a.published_at, a.first_seen_at) < :until")
-            params["until"] = _time_bound(self.until, "--until", end=True)
-        if not self.include_duplicates:
-            clauses.append("a.duplicate_of IS NULL")
-        return clauses, params
+    def time_bounds(self) -> tuple[str | None, str | None]:
+        """`since` and `until` as ISO 8601 UTC strings to compare stored times with (None when not given);
+        QueryError for one that is no day or time."""
+        since = _time_bound(self.since, "--since", end=False) if self.since else None
+        until = _time_bound(self.until, "--until", end=True) if self.until else None
+        return since, until
 
 
 def _time_bound(text: str, option: str, end: bool) -> str:
@@ -62,27 +50,17 @@ def _time_bound(text: str, option: str, end: bool) -> str:
     return moment.astimezone(timezone.utc).isoformat()
 
 
-RESULT_COLUMNS = "a.id, a.source, a.published_at, a.language, a.section, a.title, a.url, a.duplicate_of"
-
-
 def search(
     db_path: str | Path, text: str, filters: Filters | None = None, limit: int = 20, newest: bool = False
 ) -> list[dict[str, Any]]:
     """Articles matching the query, best first (bm25; newest first with `newest`), each with a snippet whose
-    matched words are marked `<mark>…</mark>`."""
+    matched words are marked `<mark>…</mark>`. An older database is upgraded first (Archive.open_for_reading)."""
     query = parse(text)
-    clauses, params = (filters or Filters()).where()
-    order = "a.published_at IS NULL, a.published_at DESC" if newest else f"bm25(articles_fts, {BM25_WEIGHTS})"
-    sql = (
-        f"SELECT {RESULT_COLUMNS}, a.body, bm25(articles_fts, {BM25_WEIGHTS}) AS score"
-        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        f" WHERE articles_fts MATCH :match {''.join(' AND ' + c for c in clauses)}"
-        f" ORDER BY {order}, a.id DESC LIMIT :limit"
-    )
-    params.update(match=query.expression, limit=limit)
-    with closing(connect_readonly(db_path)) as conn:
+    filters = filters or Filters()
+    filters.time_bounds()  # a bad bound is told before the database is opened
+    with Archive.open_for_reading(db_path) as archive:
         try:
-            rows = conn.execute(sql, params).fetchall()
+            rows = archive.search.ranked(query.expression, filters, limit, newest)
         except sqlite3.OperationalError as exc:
             raise QueryError(f"search failed: {exc}") from None
     results = []
@@ -94,23 +72,13 @@ def search(
     return results
 
 
-def select_articles(conn: sqlite3.Connection, filters: Filters, text: str | None = None) -> Iterator[sqlite3.Row]:
+def select_articles(archive: Archive, filters: Filters, text: str | None = None) -> Iterator[sqlite3.Row]:
     """Every article matching the filters (and the query, if any), full rows with `images` as JSON, oldest first;
     rows are read one at a time."""
-    clauses, params = filters.where()
-    joins = ""
-    if text:
-        joins = " JOIN articles_fts ON articles_fts.rowid = a.id"
-        clauses.append("articles_fts MATCH :match")
-        params["match"] = parse(text).expression
-    images = (
-        "(SELECT json_group_array(json_object('url', i.url, 'caption', i.caption, 'credit', i.credit))"
-        " FROM (SELECT * FROM images i WHERE i.article_id = a.id ORDER BY i.position) i) AS images"
-    )
-    where = " WHERE " + " AND ".join(clauses) if clauses else ""
-    sql = f"SELECT a.*, {images} FROM articles a{joins}{where} ORDER BY a.id"
+    filters.time_bounds()  # a bad bound is told before a bad query
+    match = parse(text).expression if text else None
     try:
-        yield from conn.execute(sql, params)
+        yield from archive.records.select(filters, match)
     except sqlite3.OperationalError as exc:
         raise QueryError(f"export failed: {exc}") from None
 
@@ -138,19 +106,3 @@ def snippet(text: str, query: Query, words: int = 30, mark: tuple[str, str] = ("
     prefix = "…" if best > 0 else ""
     suffix = "…" if best + words < len(spans) else ""
     return prefix + "".join(out).replace("\n", " ") + suffix
-
-
-def articles_per_source(db_path: str | Path) -> dict[str, int]:
-    """Stored articles by source key (empty when there is no database yet)."""
-    if not Path(db_path).exists():
-        return {}
-    with closing(connect_readonly(db_path)) as conn:
-        return dict(conn.execute("SELECT source, count(*) FROM articles GROUP BY source").fetchall())
-
-
-def count_articles(db_path: str | Path) -> int:
-    """How many articles the database holds (0 when there is no database)."""
-    if not Path(db_path).exists():
-        return 0
-    with closing(connect_readonly(db_path)) as conn:
-        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]

@@ -6,6 +6,10 @@ validators) and the readers' queries (search, show, export, status, stats).
         ...
     with Archive.open_readonly(path) as archive:  # never writes and never migrates
         ...
+    with Archive.open_for_reading(path) as archive:  # upgrade an older database (a write), then open_readonly
+        archive.search.ranked(...)                # full-text search          (searches.Searches)
+        archive.records.article("42")             # whole records: show, export (records.Records)
+        archive.reports.stored_sources()          # counts and listings        (reports.Reports)
 
 Each part of the database has its own small class in this package (one module each); an Archive hands them out
 as attributes sharing its connection, the way sqlite-utils' `Database` hands out tables.
@@ -23,7 +27,10 @@ from crawler.storage import db as schema
 from crawler.storage.articles import ArticleStore
 from crawler.storage.known import Known
 from crawler.storage.listings import Listings
+from crawler.storage.records import Records
+from crawler.storage.reports import Reports
 from crawler.storage.runs import Runs
+from crawler.storage.searches import Searches
 
 
 class Archive:
@@ -37,6 +44,9 @@ class Archive:
         self.runs = Runs(database)  # the `runs` rows: a run opened, finished, or found killed
         self.known = Known(database)  # what a source fetched before, and when it last crawled well
         self.listings = Listings(database)  # the validators (ETag, Last-Modified) the listings answered with
+        self.search = Searches(database)  # ranked full-text search, its filters, the search page's SQL
+        self.records = Records(database)  # one article as `show` prints it; the export listing
+        self.reports = Reports(database)  # counts per source, status's runs, stats' daily counts
 
     @classmethod
     def open(cls, path: str | Path) -> Archive:
@@ -48,6 +58,20 @@ class Archive:
         """Open read-only (rows as sqlite3.Row; `any_thread`: usable from any thread); NoDatabase (one line) for a
         path that holds no newscrawl database. Nothing is written: not even a migration."""
         return cls(sqlite_utils.Database(schema.connect_readonly(path, any_thread)), path, readonly=True)
+
+    @staticmethod
+    def upgrade(path: str | Path) -> bool:
+        """Bring an older database (schema, or a search index of another analyser version) up to date in place,
+        the one write a reader may make; a current one is left untouched. True when it was upgraded; NoDatabase
+        (one line) for a path that holds no newscrawl database or cannot be upgraded."""
+        return schema.upgrade(path)
+
+    @classmethod
+    def open_for_reading(cls, path: str | Path, any_thread: bool = False) -> Archive:
+        """What the readers (search, show, export, status, the crawl's known URLs, ...) open: `upgrade`, then
+        `open_readonly`, so a database an older newscrawl wrote reads like a new one."""
+        cls.upgrade(path)
+        return cls.open_readonly(path, any_thread)
 
     @property
     def conn(self) -> sqlite3.Connection:

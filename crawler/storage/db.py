@@ -252,19 +252,35 @@ def check_readable(path: str | Path) -> None:
         raise NoDatabase(f"{path}: cannot read the database: {exc}") from None
 
 
+def upgrade(path: str | Path) -> bool:
+    """Bring an older database (its schema, or an index built by another analyser version) up to date, in place:
+    the one step of a reader that writes. True when it did; a current database is left untouched. NoDatabase (one
+    line) for a path that holds no newscrawl database, or one that cannot be upgraded."""
+    check_readable(path)
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            version = readable_version(conn, path)
+            outdated = textindex.stored_version(conn) != textindex.ANALYSER_VERSION
+        if version == SCHEMA_VERSION and not outdated:
+            return False
+        open_db(path).close()
+    except sqlite3.DatabaseError as exc:
+        raise NoDatabase(f"{path}: cannot read the database: {exc}") from None
+    return True
+
+
 def connect_readonly(path: str | Path, any_thread: bool = False) -> sqlite3.Connection:
-    """A read-only connection (rows as sqlite3.Row; `any_thread`: usable from any thread); an older schema, or an
-    index built by another analyser version, is brought up to date first; NoDatabase (one line) for a path that
+    """A read-only connection (rows as sqlite3.Row; `any_thread`: usable from any thread) that never writes: an
+    older schema is read as it is (`upgrade` brings it up to date first); NoDatabase (one line) for a path that
     holds no newscrawl database."""
     check_readable(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=not any_thread)
-        version = readable_version(conn, path)
-        outdated = textindex.stored_version(conn) != textindex.ANALYSER_VERSION
-        if version < SCHEMA_VERSION or outdated:
+        try:
+            readable_version(conn, path)
+        except BaseException:
             conn.close()
-            open_db(path).close()
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=not any_thread)
+            raise
     except sqlite3.DatabaseError as exc:
         raise NoDatabase(f"{path}: cannot read the database: {exc}") from None
     conn.execute("PRAGMA busy_timeout = 30000")

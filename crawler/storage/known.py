@@ -89,7 +89,7 @@ class KnownUrls:
         self.revisit_after = revisit_after.isoformat() if revisit_after else None
         self.archive: Archive | None = None
         with suppress(NoDatabase):  # no database yet: nothing is known
-            self.archive = Archive.open_readonly(db_path, any_thread=True)
+            self.archive = Archive.open_for_reading(db_path, any_thread=True)
 
     def __contains__(self, url: str) -> bool:
         return self.knows(url)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.items import lists_from_text
-from crawler.storage.db import connect_readonly
+from crawler.storage.part import Part
+from crawler.storage.searches import where
 from crawler.urls import canonical_url
+
+if TYPE_CHECKING:
+    from crawler.search.articles import Filters
 
 
 def export_record(row: sqlite3.Row) -> dict[str, Any]:
@@ -17,32 +21,52 @@ def export_record(row: sqlite3.Row) -> dict[str, Any]:
     return lists_from_text({key: row[key] for key in row.keys()})  # noqa: SIM118 (sqlite3.Row)
 
 
-def show_article(db_path: str | Path, article: str) -> dict[str, Any] | None:
-    """The full record of the article with this id or URL, with its images, the copies linked to it and how
-    many earlier versions it has; None when there is none."""
-    with closing(connect_readonly(db_path)) as conn:
+IMAGES = (
+    "(SELECT json_group_array(json_object('url', i.url, 'caption', i.caption, 'credit', i.credit))"
+    " FROM (SELECT * FROM images i WHERE i.article_id = a.id ORDER BY i.position) i) AS images"
+)
+
+
+class Records(Part):
+    """Stored articles as whole records (`archive.records`): one to show, or all that filters keep, to export."""
+
+    def article(self, article: str) -> dict[str, Any] | None:
+        """The full record of the article with this id or URL, with its images, the copies linked to it and how
+        many earlier versions it has; None when there is none."""
         if article.isdecimal():  # an id past SQLite's integer range names no article
             number = int(article)
-            row = conn.execute("SELECT * FROM articles WHERE id = ?", [number]).fetchone() if number < 2**63 else None
+            row = self.query("SELECT * FROM articles WHERE id = ?", [number]).fetchone() if number < 2**63 else None
         else:
-            row = conn.execute(  # sources may share a URL: the original first
+            row = self.query(  # sources may share a URL: the original first
                 "SELECT * FROM articles WHERE url IN (?, ?) ORDER BY duplicate_of IS NOT NULL, id",
                 [article, canonical_url(article)],
             ).fetchone()
         if row is None:
             return None
         record = export_record(row)
-        images = conn.execute(
+        images = self.query(
             "SELECT url, caption, credit FROM images WHERE article_id = ? ORDER BY position", [row["id"]]
         )
         record["images"] = [dict(image) for image in images]
-        copies = conn.execute(
+        copies = self.query(
             "SELECT id, source, url, similarity FROM articles WHERE duplicate_of = ? ORDER BY id", [row["id"]]
         )
         record["copies"] = [dict(copy) for copy in copies]
         versions = "SELECT count(*) FROM article_versions WHERE article_id = ?"
-        record["earlier_versions"] = conn.execute(versions, [row["id"]]).fetchone()[0]
-    return record
+        record["earlier_versions"] = self.query(versions, [row["id"]]).fetchone()[0]
+        return record
+
+    def select(self, filters: Filters, match: str | None = None) -> Iterator[sqlite3.Row]:
+        """Every article the filters keep (and `match`, an FTS5 expression, if any), full rows with `images` as
+        JSON, oldest first; rows are read one at a time. QueryError for a bad time bound (on the first row)."""
+        clauses, params = where(filters)
+        joins = ""
+        if match is not None:
+            joins = " JOIN articles_fts ON articles_fts.rowid = a.id"
+            clauses.append("articles_fts MATCH :match")
+            params["match"] = match
+        where_sql = " WHERE " + " AND ".join(clauses) if clauses else ""
+        yield from self.query(f"SELECT a.*, {IMAGES} FROM articles a{joins}{where_sql} ORDER BY a.id", params)
 
 
 def format_record(record: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
-from crawler.search.articles import BM25_WEIGHTS, Filters, snippet
+from crawler.search.articles import Filters, snippet
 from crawler.search.query import Query
 from crawler.search.sqlfunctions import query_problem
 
@@ -42,7 +42,6 @@ LANGUAGE_NAMES = {
 }
 ARTICLE_TABLES = ("articles", "images", "article_versions")  # the rest is the crawler's bookkeeping
 SORTS = {"best": "best match first", "newest": "newest first"}
-NEWEST = "coalesce(a.published_at, a.first_seen_at) DESC, a.id DESC"
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters marking matched words until they become <mark>
 
 
@@ -114,29 +113,6 @@ def _number(name: str, text: str | None, highest: int | None) -> tuple[int | Non
     if not text.isdecimal() or len(text) > 9 or int(text) < 1 or (highest and int(text) > highest):
         return None, f"{name}: a whole number from 1{limit}, not {text[:100]}"
     return int(text), None
-
-
-def search_sql(form: SearchForm, query: Query | None) -> tuple[str, str, dict[str, Any]]:
-    """SQL for one page of results (with :limit and :offset) and for their count, and their parameters.
-
-    With a query: the `newscrawl search` match, filters and ranking (bm25, or newest first); without: every
-    article the filters keep, newest first."""
-    clauses, params = form.filters().where()
-    tables = "articles a"
-    order = NEWEST
-    if query is not None:
-        tables = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        clauses.insert(0, "articles_fts MATCH :match")
-        params["match"] = query.expression
-        if form.sort == "best":
-            order = f"bm25(articles_fts, {BM25_WEIGHTS}), a.id DESC"
-    where = " WHERE " + " AND ".join(clauses)
-    columns = (
-        "a.id, a.title, a.source, a.source_name, a.language, a.published_at, a.first_seen_at,"
-        f" substr(a.body, 1, {SNIPPET_CHARS}) AS body"
-    )
-    rows = f"SELECT {columns} FROM {tables}{where} ORDER BY {order} LIMIT :limit OFFSET :offset"
-    return rows, f"SELECT count(*) FROM {tables}{where}", params
 
 
 def direction(language: str | None) -> str:

@@ -2,8 +2,9 @@
 
 Every connection Datasette opens gets newscrawl's SQL functions (crawler.search.sqlfunctions), so canned queries and
 the SQL editor can call `newscrawl_day(published_at)`. A database whose metadata has
-`plugins: {newscrawl: {read_only: true}}` also gets `PRAGMA query_only`, which refuses every write, even on the
-connection Datasette keeps for writing.
+`plugins: {newscrawl: {read_only: true}}` is also made query-only (crawler.storage.served.refuse_writes), which
+refuses every write, even on the connection Datasette keeps for writing. Every statement run here comes from
+crawler.storage (served, searches).
 
 Routes: `/DB/-/search` (query box, filters, paging; crawler.web.browse) and `/DB/-/articles/ID` (an article to read),
 for every database with newscrawl's full-text index. Templates are in crawler/web/templates; `newscrawl serve` also
@@ -24,6 +25,8 @@ from markupsafe import Markup
 
 from crawler.search import sqlfunctions
 from crawler.search.query import parse
+from crawler.storage import served
+from crawler.storage.searches import search_page as search_page_sql
 from crawler.web import browse
 
 PLUGIN_NAME = "newscrawl"
@@ -37,7 +40,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     sqlfunctions.register(conn)
     config = datasette.plugin_config(PLUGIN_NAME, database=database, fallback=False) or {}
     if config.get("read_only"):
-        conn.execute("PRAGMA query_only = 1")
+        served.refuse_writes(conn)
 
 
 @hookimpl
@@ -111,12 +114,8 @@ async def _articles_database(datasette: Any, request: Any) -> Any:
 async def filter_options(db: Any, form: browse.SearchForm) -> dict[str, list[tuple[str, str]]]:
     """(value, label) of every source and language stored, for the filters (only the form's own if listing them
     takes too long)."""
-    sql = {
-        "sources": "SELECT source, coalesce(max(source_name), source) FROM articles GROUP BY source ORDER BY 2",
-        "languages": "SELECT DISTINCT language FROM articles WHERE coalesce(language, '') != '' ORDER BY 1",
-    }
     options: dict[str, list[tuple[str, str]]] = {}
-    for name, query in sql.items():
+    for name, query in served.FILTER_OPTIONS.items():
         try:
             rows = (await db.execute(query, custom_time_limit=browse.OPTIONS_TIME_LIMIT_MS)).rows
         except (QueryInterrupted, sqlite3.DatabaseError):
@@ -134,7 +133,8 @@ async def filter_options(db: Any, form: browse.SearchForm) -> dict[str, list[tup
 async def run_search(datasette: Any, db: Any, form: browse.SearchForm) -> tuple[list[dict[str, Any]], int, str | None]:
     """One page of results of a (checked) form, how many there are in all, and the problem if the search failed."""
     query = parse(form.q) if form.q.strip() else None
-    rows_sql, count_sql, params = browse.search_sql(form, query)
+    match = query.expression if query is not None else None
+    rows_sql, count_sql, params = search_page_sql(form.filters(), match, form.sort == "best", browse.SNIPPET_CHARS)
     try:
         total = (await db.execute(count_sql, params)).rows[0][0]
         page = {"limit": form.size, "offset": (form.page - 1) * form.size}
@@ -180,14 +180,10 @@ async def article_page(datasette: Any, request: Any) -> Response:
     """One article to read: title, dates, authors, source, a link to the original, the body as paragraphs."""
     db = await _articles_database(datasette, request)
     article_id = int(request.url_vars["id"])
-    row = (await db.execute("SELECT * FROM articles WHERE id = :id", {"id": article_id})).first()
+    row = (await db.execute(served.ARTICLE, {"id": article_id})).first()
     if row is None:
         raise NotFound(f"no article {article_id} in {db.name}")
-    copies = await db.execute(
-        "SELECT id, source, source_name, title FROM articles WHERE duplicate_of = :id ORDER BY first_seen_at, id"
-        " LIMIT 100",
-        {"id": article_id},
-    )
+    copies = await db.execute(served.COPIES, {"id": article_id})
     base = search_url(datasette, db.name)
     context = {
         "database": db.name,

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from crawler.search.articles import BM25_WEIGHTS
-from crawler.storage.db import NoDatabase, check_readable
+from crawler.storage import served
+from crawler.storage.archive import Archive
+from crawler.storage.db import NoDatabase
 
 INSTALL_HINT = "pip install 'newscrawl[web]'"
 FTS_SHADOW_TABLES = ["articles_fts", *(f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config"))]
 INTERNAL_TABLES = ["article_signatures", "lsh_bands"]  # the near-duplicate index
-DAY = "newscrawl_day(coalesce(published_at, first_seen_at))"  # articles without a publication time: first seen
 
 QUERIES: dict[str, dict[str, str]] = {
     "search": {
@@ -22,55 +22,24 @@ QUERIES: dict[str, dict[str, str]] = {
         "description": "Full-text search as `newscrawl search` does it: the same Arabic-aware analyser and query"
         ' syntax (words all match, "exact phrase", OR, -word, prefix*), best match first, copies of an earlier'
         " story left out. Matched words are in [brackets].",
-        "sql": f"""
-select a.id, a.title, a.source, a.published_at, newscrawl_snippet(a.body, :q) as snippet, a.url
-from articles_fts join articles a on a.id = articles_fts.rowid
-where articles_fts match newscrawl_match(:q) and a.duplicate_of is null
-order by bm25(articles_fts, {BM25_WEIGHTS}), a.id desc
-limit 100""",
+        "sql": served.CANNED_QUERIES["search"],
     },
     "latest_per_source": {
         "title": "Latest articles per source",
         "description": "The newest articles of every source (by publication time, else first seen), newest first.",
-        "sql": """
-select source, id, coalesce(published_at, first_seen_at) as published, title, section, url
-from (
-  select *, row_number() over (
-    partition by source order by coalesce(published_at, first_seen_at) desc, id desc
-  ) as rank
-  from articles
-)
-where rank <= coalesce(cast(nullif(:per_source, '') as integer), 10)
-order by source, rank""",
+        "sql": served.CANNED_QUERIES["latest_per_source"],
     },
     "duplicates": {
         "title": "Duplicates of a story",
         "description": "For an article id: the original it duplicates (following duplicate_of to its end) and every"
         " article stored as a duplicate of that original.",
-        "sql": """
-with recursive chain(id, duplicate_of, depth) as (
-  select id, duplicate_of, 0 from articles where id = cast(:id as integer)
-  union
-  select a.id, a.duplicate_of, chain.depth + 1 from articles a join chain on a.id = chain.duplicate_of
-  where chain.depth < 100
-),
-original as (select id from chain where duplicate_of is null order by depth desc limit 1)
-select case when a.id = original.id then 'original' else 'duplicate' end as role,
-  a.id, a.duplicate_of, a.source, a.published_at, a.first_seen_at, a.title, a.url
-from articles a, original
-where a.id = original.id or a.duplicate_of = original.id
-order by a.id != original.id, a.first_seen_at, a.id""",
+        "sql": served.CANNED_QUERIES["duplicates"],
     },
     "articles_per_day": {
         "title": "Articles per day, per source",
         "description": "Articles by UTC day of publication (of first sighting when the publication time is"
         " missing) and source, newest day first.",
-        "sql": f"""
-select {DAY} as day, source, count(*) as articles, sum(published_at is null) as dated_by_first_seen
-from articles
-where coalesce(nullif(:source, ''), source) = source
-group by day, source
-order by day desc, source""",
+        "sql": served.CANNED_QUERIES["articles_per_day"],
     },
 }
 
@@ -157,7 +126,7 @@ def make_datasette(db_path: str | Path, immutable: bool = False) -> Any:
     """A Datasette instance on `db_path`, read-only (immutable: a snapshot no crawl will change), with the plugin."""
     path = Path(db_path)
     try:
-        check_readable(path)
+        Archive.upgrade(path)  # a database an older newscrawl wrote is brought up to date, then served read-only
     except NoDatabase as exc:
         raise ServeError(str(exc)) from None
     try:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from crawler.search import sqlfunctions
-from crawler.storage.db import NoDatabase, connect_readonly
+from crawler.storage.archive import Archive
+from crawler.storage.db import NoDatabase
 
 BASIS = "UTC day of published_at (first_seen_at for articles without one)"
 PLOT_HINT = "pip install 'newscrawl[plot]'"
@@ -47,17 +46,11 @@ def daily_counts(
     path = Path(db_path)
     if not path.is_file():
         raise StatsError(f"{path}: no database (run `newscrawl crawl` first)")
-    sql = (
-        "SELECT newscrawl_day(coalesce(published_at, first_seen_at)) AS day, source, count(*),"
-        " sum(published_at IS NULL) FROM articles WHERE coalesce(:source, source) = source"
-        " GROUP BY day, source HAVING day IS NOT NULL AND day BETWEEN :start AND :end ORDER BY day, source"
-    )
     end = today or datetime.now(timezone.utc).date()
     start, stop = ((end - timedelta(days=days - 1)).isoformat(), end.isoformat()) if days else ("", "9999")
     try:
-        with closing(connect_readonly(path)) as conn:
-            sqlfunctions.register(conn)
-            rows = conn.execute(sql, {"source": source, "start": start, "end": stop}).fetchall()
+        with Archive.open_for_reading(path) as archive:
+            rows = archive.reports.daily_counts(source, start, stop)
     except NoDatabase as exc:
         raise StatsError(str(exc)) from None
     except sqlite3.DatabaseError as exc:

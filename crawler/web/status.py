@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +12,8 @@ from crawler.crawl.failures import NOT_EXTRACTED
 from crawler.crawl.killed import killed_runs, try_record_killed
 from crawler.crawl.runs import unmatched
 from crawler.sources import Source
-from crawler.storage.db import connect_readonly
+from crawler.storage.archive import Archive
+from crawler.storage.reports import Reports
 
 RECENT_RUNS = 5  # coverage of the last run is compared with the median of this many runs before it
 COVERAGE_DROP = 0.3  # a field whose share of new articles fell by more than this (absolute) is flagged
@@ -46,19 +45,14 @@ class SourceStatus:
 
 
 def source_status(
-    conn: sqlite3.Connection, key: str, stale_after_hours: int, now: datetime, killed: list[int] | None = None
+    reports: Reports, key: str, stale_after_hours: int, now: datetime, killed: list[int] | None = None
 ) -> SourceStatus:
     """Status of one source, with flags for staleness, coverage drops and a last run that failed or was killed
     (`killed`: ids of runs still marked running whose process is gone)."""
     status = SourceStatus(key)
     killed = killed or []
-    runs = conn.execute(
-        "SELECT * FROM runs WHERE source = ? AND kind = 'crawl'"
-        " AND (status != 'running' OR id IN (SELECT value FROM json_each(?))) ORDER BY id DESC LIMIT ?",
-        (key, json.dumps(killed), RECENT_RUNS + 1),
-    ).fetchall()
-    articles = "SELECT count(*), max(first_seen_at) FROM articles WHERE source = ?"
-    total, newest = conn.execute(articles, (key,)).fetchone()
+    runs = reports.crawl_runs(key, killed, RECENT_RUNS + 1)
+    total, newest = reports.source_articles(key)
     status.total, status.newest = total, newest
     if runs:
         last = runs[0]
@@ -110,23 +104,14 @@ def all_status(db_path: str | Path, sources: dict[str, Source], now: datetime | 
     now = now or datetime.now(timezone.utc)
     if not Path(db_path).exists():
         return [SourceStatus(key, flags=["never run"]) for key in sources]
-    with closing(connect_readonly(db_path)) as conn:  # an older schema is migrated first
-        killed = killed_runs(conn, db_path)
+    with Archive.open_for_reading(db_path) as archive:  # an older schema is migrated first
+        killed = killed_runs(archive.conn, db_path)
         if killed:
             try_record_killed(db_path, killed)
-        report = [source_status(conn, s.key, s.stale_after_hours, now, killed) for s in sources.values()]
-        for key in stored_sources(conn):
+        reports = archive.reports
+        report = [source_status(reports, s.key, s.stale_after_hours, now, killed) for s in sources.values()]
+        for key in reports.stored_sources():
             if key not in sources:
-                report.append(source_status(conn, key, STALE_AFTER_HOURS, now, killed))
+                report.append(source_status(reports, key, STALE_AFTER_HOURS, now, killed))
                 report[-1].configured = False
     return report
-
-
-def stored_sources(conn: sqlite3.Connection) -> dict[str, str | None]:
-    """The sources a database has crawl runs or articles of, by key, with their name (as stored with the
-    articles), in key order."""
-    rows = conn.execute(
-        "SELECT source, max(source_name) FROM (SELECT source, NULL AS source_name FROM runs WHERE kind = 'crawl'"
-        " UNION ALL SELECT source, source_name FROM articles) GROUP BY source ORDER BY source"
-    )
-    return dict(rows.fetchall())
