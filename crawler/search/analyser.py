@@ -28,13 +28,13 @@ from __future__ import annotations
 import math
 import os
 import re
-import sqlite3
 import unicodedata
-from contextlib import closing
 from functools import cache, lru_cache
 from pathlib import Path
 
 import Stemmer
+
+from crawler.storage.lexicon import Lexicon, write_lexicon
 
 ANALYSER_VERSION = 3
 
@@ -112,31 +112,25 @@ _english = Stemmer.Stemmer("english")
 
 
 @cache
-def _lexicon() -> sqlite3.Connection:
+def _lexicon() -> Lexicon:
     """Arabic word frequencies (wordfreq's large list, pinned), keyed by normalised spelling, in a small SQLite
     file in the cache folder: built once (a second), then opened at no cost and looked up on disk, so a process
     holds none of its half a million words in memory."""
     cache_file = _cache_dir() / f"lexicon-ar-v{ANALYSER_VERSION}.sqlite"
     if not cache_file.exists():
         _build_lexicon(cache_file)
-    return sqlite3.connect(f"file:{cache_file}?mode=ro", uri=True, check_same_thread=False)
+    return Lexicon(cache_file)
 
 
 def _build_lexicon(cache_file: Path) -> None:
-    """Write the lexicon file whole under another name, then rename it: a reader never sees half a file."""
+    """Write the lexicon file from wordfreq's Arabic list, keyed by normalised spelling."""
     import wordfreq
 
     merged: dict[str, float] = {}
     for word, freq in wordfreq.get_frequency_dict("ar", "large").items():
         key = word.translate(_LETTER_MAP)
         merged[key] = merged.get(key, 0.0) + freq
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    partial = cache_file.with_suffix(f".{os.getpid()}.tmp")
-    partial.unlink(missing_ok=True)
-    with closing(sqlite3.connect(partial)) as conn, conn:
-        conn.execute("CREATE TABLE lexicon (word TEXT PRIMARY KEY, frequency REAL) WITHOUT ROWID")
-        conn.executemany("INSERT INTO lexicon VALUES (?, ?)", merged.items())
-    partial.replace(cache_file)
+    write_lexicon(cache_file, merged.items())
 
 
 def _cache_dir() -> Path:
@@ -148,8 +142,8 @@ def _cache_dir() -> Path:
 
 def _zipf(word: str) -> float:
     """Zipf frequency (log10 per billion words) of a normalised Arabic spelling; 0 when unknown."""
-    row = _lexicon().execute("SELECT frequency FROM lexicon WHERE word = ?", (word,)).fetchone()
-    return math.log10(row[0] * 1e9) if row else 0.0
+    frequency = _lexicon().frequency(word)
+    return math.log10(frequency * 1e9) if frequency else 0.0
 
 
 def normalise(word: str) -> str:
