@@ -1,7 +1,9 @@
-"""Word counting that also works for scripts written without spaces (Chinese, Japanese, Korean)."""
+"""Word counting that also works for scripts written without spaces (Chinese, Japanese, Korean), and the
+fingerprint of a text's words."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -14,3 +16,9 @@ def count_words(text: str) -> int:
     tokens = WORD.findall(text)
     cjk = sum(1 for t in tokens if len(t) == 1 and re.match(rf"[{CJK}]", t))
     return len(tokens) - cjk + cjk // CJK_CHARS_PER_WORD
+
+
+def content_hash(body: str) -> str:
+    """A fingerprint of the body's words, blind to case, spacing and punctuation."""
+    words = " ".join(re.findall(r"\w+", body.casefold()))
+    return hashlib.sha1(words.encode("utf-8")).hexdigest()

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 from crawler.items import Article
+from crawler.words import content_hash
 from pipelines.validate import Rejected
-
-_WORDS = re.compile(r"\w+")
-
-
-def content_hash(body: str) -> str:
-    """A fingerprint of the body's words, blind to case, spacing and punctuation."""
-    words = " ".join(_WORDS.findall(body.casefold()))
-    return hashlib.sha1(words.encode("utf-8")).hexdigest()
 
 
 class DedupePipeline:

@@ -4,7 +4,7 @@ import pytest
 
 from crawler.items import Article, NotArticle
 from crawler.urls import canonical_url
-from pipelines.dedupe import content_hash
+from crawler.words import content_hash
 from pipelines.normalise import NormalisePipeline, clean_text
 from pipelines.validate import Rejected, ValidatePipeline
 

@@ -24,8 +24,7 @@ from crawler.items import Article
 from crawler.storage import neardup, textindex
 from crawler.storage.db import ARTICLE_COLUMNS, utc_now
 from crawler.urls import canonical_url
-from crawler.words import count_words
-from pipelines.dedupe import content_hash
+from crawler.words import content_hash, count_words
 
 # fields compared to decide whether a stored article changed (a new dateModified alone is not a change)
 COMPARED = ("title", "body", "caption", "authors", "published_at", "section", "tags", "image_url")
