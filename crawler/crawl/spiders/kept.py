@@ -6,25 +6,22 @@ import sqlite3
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import closing
-from datetime import datetime, timezone
 from typing import Any
-
-from scrapy import Spider
 
 from crawler.crawl.bounds import extract_within_bounds
 from crawler.crawl.discovery import parse_date
+from crawler.crawl.spiders.job import JobSpider
 from crawler.extraction import extract
 from crawler.sources import Source
 
 
-class ReextractSpider(Spider):
+class ReextractSpider(JobSpider):
     """Yields the record of every page kept in `raw_pages` for its source, extracted in the extraction pool within
     the bounds as in a crawl; the usual pipelines then update the stored articles (a changed one keeps its previous
     text in `article_versions`)."""
 
     source: Source
     run_kind = "reextract"
-    items_from_start = True  # it stops by itself once `newscrawl/stop_reason` is set (see crawler.crawl.runs.stop_run)
 
     @classmethod
     def for_source(cls, source: Source) -> type[ReextractSpider]:
@@ -38,9 +35,6 @@ class ReextractSpider(Spider):
             },
         )
 
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
-
     async def start(self) -> AsyncIterator[Any]:
         db_path = self.settings.get("NEWSCRAWL_DB")
         with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
@@ -48,9 +42,7 @@ class ReextractSpider(Spider):
                 "SELECT url, response_url, html, fetched_at FROM raw_pages WHERE source = ? ORDER BY rowid",
                 [self.name],
             )
-            for url, response_url, html, fetched_at in rows:
-                if self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database cannot take more
-                    return
+            for url, response_url, html, fetched_at in self.until_stopped(rows):
                 self.crawler.stats.inc_value("newscrawl/reextracted")
                 page = zlib.decompress(html)
                 result = await extract_within_bounds(
