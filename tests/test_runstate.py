@@ -8,6 +8,7 @@ from contextlib import closing
 from datetime import datetime, timezone
 from typing import Any
 
+from scrapy.extensions.spiderstate import SpiderState
 from scrapy.utils.test import get_crawler
 
 from conftest import NEWSCRAWL, run
@@ -39,20 +40,29 @@ def test_every_component_of_a_crawler_reaches_the_same_run_state_and_another_cra
     spider = built(SourceSpider.for_source(SOURCE), NEWSCRAWL_GUARD=True)
     crawler = spider.crawler
     guard, store = AddressGuard.from_crawler(crawler), StorePipeline.from_crawler(crawler)
-    assert RunState.of(crawler) is spider.state is RunState.of(guard.crawler) is RunState.of(store.crawler)
-    assert RunState.of(get_crawler()) is not spider.state
+    assert RunState.of(crawler) is spider.run_state is RunState.of(guard.crawler) is RunState.of(store.crawler)
+    assert RunState.of(get_crawler()) is not spider.run_state
     crawler.spider = spider
     assert guard.own_origins() == {("x.test", 443), ("x.test", 8443)}  # the source the spider gave the run state
     assert store.spider_source == ("x", "X News")
 
 
 def test_each_spider_gives_the_run_state_its_kind_and_source():
-    crawl = built(SourceSpider.for_source(SOURCE)).state
-    reextract = built(ReextractSpider.for_source(SOURCE)).state
-    imported = built(ImportSpider, {"path": "records.jsonl"}).state
+    crawl = built(SourceSpider.for_source(SOURCE)).run_state
+    reextract = built(ReextractSpider.for_source(SOURCE)).run_state
+    imported = built(ImportSpider, {"path": "records.jsonl"}).run_state
     assert (crawl.kind, crawl.source, crawl.fetches) == ("crawl", SOURCE, True)
     assert (reextract.kind, reextract.source, reextract.fetches) == ("reextract", SOURCE, False)
     assert (imported.kind, imported.source, imported.fetches) == ("import", None, False)
+
+
+def test_the_run_state_leaves_the_spider_state_of_a_scrapy_jobdir_alone(tmp_path):
+    spider = built(SourceSpider.for_source(SOURCE))
+    keeper = SpiderState(str(tmp_path))  # JOBDIR set: Scrapy keeps `spider.state` there
+    keeper.spider_opened(spider)
+    spider.state["seen"] = 1
+    keeper.spider_closed(spider)
+    assert (tmp_path / "spider.state").exists() and spider.run_state is RunState.of(spider.crawler)
 
 
 def test_a_source_spider_runs_as_of_newscrawl_now_and_the_others_as_of_the_real_time():

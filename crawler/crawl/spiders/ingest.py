@@ -50,7 +50,7 @@ class IngestSpider(JobSpider):
             self.logger.info("took back %d items a previous writer had not committed", recovered)
         keep_pages = self.settings.getbool("NEWSCRAWL_KEEP_PAGES")
         empty_since: float | None = None
-        while not self.state.stopped:  # the database can take more (see JobSpider.until_stopped)
+        while not self.run_state.stopped:  # the database can take more (see JobSpider.until_stopped)
             payload = self.queue.take()
             if payload is None:
                 self.flush_store()  # a partial batch is committed while nothing comes in

@@ -32,7 +32,7 @@ class JobSpider(Spider):
         return spider
 
     @property
-    def state(self) -> RunState:
+    def run_state(self) -> RunState:
         """The run state this spider's crawler shares with its components."""
         return RunState.of(self.crawler)
 
@@ -45,6 +45,6 @@ class JobSpider(Spider):
         its items from start() must end by itself: Scrapy would wait for its items forever if closed (see
         crawler.crawl.runs.stop_run)."""
         for item in items:
-            if self.state.stopped:
+            if self.run_state.stopped:
                 return
             yield item

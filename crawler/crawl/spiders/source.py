@@ -54,7 +54,7 @@ class SourceSpider(JobSpider):
             known = KnownUrls(
                 settings.get("NEWSCRAWL_DB"), spider.name, spider.now() - timedelta(hours=hours) if hours else None
             )
-            spider.state.known = known
+            spider.run_state.known = known
             last = known.last_success(spider.name)
             overlap = timedelta(hours=settings.getfloat("NEWSCRAWL_OVERLAP_HOURS"))
             spider.listed_after = last - overlap if last else None
@@ -69,7 +69,7 @@ class SourceSpider(JobSpider):
         self.listed_after: datetime | None = None  # the last successful run, less the overlap
 
     async def start(self) -> AsyncIterator[SpiderRequest]:
-        known = self.state.known  # None: NEWSCRAWL_SKIP_KNOWN off
+        known = self.run_state.known  # None: NEWSCRAWL_SKIP_KNOWN off
         if known is not None:  # young stories are fetched again, listed or not (revisit_hours)
             for request in self.article_requests(Link(url) for url in known.young_articles(self.name)):
                 yield request
@@ -120,7 +120,7 @@ class SourceSpider(JobSpider):
     def is_known(self, link: Link) -> bool:
         """True when the source fetched the link's page before and it has not changed since, as far as its listing
         tells."""
-        known = self.state.known
+        known = self.run_state.known
         return known is not None and known.knows(link.url, link.date)
 
     def left_out(self, limit: str) -> None:
@@ -164,7 +164,7 @@ class SourceSpider(JobSpider):
     # --- callbacks --------------------------------------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[SpiderRequest]:
-        self.state.containers.add(response.url)  # read whole every run: its sitemaps change
+        self.run_state.containers.add(response.url)  # read whole every run: its sitemaps change
         yield from self.sitemap_requests(sitemaps_from_robots(response.body, response.url))
 
     def parse_sitemap(self, response: Response) -> Iterator[SpiderRequest]:
@@ -172,7 +172,7 @@ class SourceSpider(JobSpider):
             return
         links = list(parse_sitemap(response.body, response.url))
         if any(link.is_sitemap for link in links):
-            self.state.containers.add(response.url)  # a sitemap index: read whole every run
+            self.run_state.containers.add(response.url)  # a sitemap index: read whole every run
         if not links:
             self.empty_listing(response, "sitemap")
         yield from self.sitemap_requests(link for link in links if link.is_sitemap)
@@ -240,8 +240,8 @@ class SourceSpider(JobSpider):
         yield result
 
     def closed(self, reason: str) -> None:
-        if self.state.known is not None:
-            self.state.known.close()
+        if self.run_state.known is not None:
+            self.run_state.known.close()
 
     def on_error(self, failure: Failure) -> None:
         """One log line per failed fetch: the URL as requested (and where redirects led), the kind and why."""
