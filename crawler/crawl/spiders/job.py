@@ -21,7 +21,7 @@ class JobSpider(Spider):
     source, so every component of the crawler reads them from there."""
 
     run_kind: ClassVar[str] = CRAWL
-    source: ClassVar[Source | None] = None  # the configured source the spider works on, if any
+    source: Source | None = None  # the configured source the spider works on, if any (a class attribute)
     fixed_now: datetime | None = None  # NEWSCRAWL_NOW, for the spiders that crawl "as of" it
 
     @classmethod
