@@ -13,8 +13,10 @@ from typing import Any
 
 import click
 
+from crawler import settings as defaults
 from crawler.crawl.lock import Busy, CrawlLock
 from crawler.crawl.runlog import Progress, configure_logging, summary, unresolved_line
+from crawler.crawl.runstate import RunState
 from crawler.items import NotArticle
 from crawler.search import articles as search_db
 from crawler.search.analyser import ANALYSER_VERSION
@@ -130,7 +132,7 @@ def run_crawl(settings: Any, spiders: list[Any], in_turn: bool = False, **spider
     progress.stop()
     for crawler in crawlers:
         say(f"newscrawl: {summary(crawler)}", err=True)
-    failed = [c.spider.name for c in crawlers if c.stats.get_value("newscrawl/run_status") != "ok"]
+    failed = [c.spider.name for c in crawlers if RunState.of(c).status != "ok"]
     for name in failed:
         say(f"newscrawl: source {name} failed (see the runs table and {log_file})", err=True)
     if unresolved := unresolved_line(crawlers, log_file):
@@ -138,14 +140,15 @@ def run_crawl(settings: Any, spiders: list[Any], in_turn: bool = False, **spider
     return 1 if failed else 0
 
 
-db_option = click.option("--db", help="SQLite database (default: the NEWSCRAWL_DB setting, output/news.db).")
+db_option = click.option("--db", help=f"SQLite database (default: the NEWSCRAWL_DB setting, {defaults.NEWSCRAWL_DB}).")
 sources_option = click.option(
     "--sources-dir", help="Folder of source TOML files (default: the NEWSCRAWL_SOURCES_DIR setting)."
 )
 wait_option = click.option(
     "--wait",
     type=click.FloatRange(min=0),
-    help="Seconds to wait for a crawl holding the database's lock, then fail (default: NEWSCRAWL_LOCK_WAIT, 300).",
+    help="Seconds to wait for a crawl holding the database's lock, then fail"
+    f" (default: NEWSCRAWL_LOCK_WAIT, {defaults.NEWSCRAWL_LOCK_WAIT:g}).",
 )
 
 
@@ -204,7 +207,10 @@ def reextract(
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @db_option
 @click.option(
-    "--min-words", default=1, show_default=True, help="Reject records whose body has fewer words (crawls: 40)."
+    "--min-words",
+    default=1,
+    show_default=True,
+    help=f"Reject records whose body has fewer words (crawls: {defaults.NEWSCRAWL_MIN_WORDS}).",
 )
 @wait_option
 def import_(file: str, db: str | None, min_words: int, wait: float | None) -> None:
@@ -237,7 +243,12 @@ def import_(file: str, db: str | None, min_words: int, wait: float | None) -> No
 @db_option
 @sources_option
 @click.option("--seed", is_flag=True, help="Start a new crawl: push the sources' discovery requests (run on one).")
-@click.option("--idle", type=float, help="Exit once the shared queue has stayed empty this long (seconds, default 30).")
+@click.option(
+    "--idle",
+    type=float,
+    help="Exit once the shared queue has stayed empty this long"
+    f" (seconds, default {defaults.NEWSCRAWL_WORKER_IDLE:g}).",
+)
 @click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 def worker(
     names: tuple[str, ...],
@@ -270,7 +281,10 @@ def worker(
 @db_option
 @click.option("--until-idle", is_flag=True, help="Exit as soon as the item queue is empty (after draining it).")
 @click.option(
-    "--idle", type=float, help="Exit once the item queue has stayed empty this long (seconds, default 60; 0: never)."
+    "--idle",
+    type=float,
+    help=f"Exit once the item queue has stayed empty this long (seconds, default {defaults.NEWSCRAWL_INGEST_IDLE:g};"
+    " 0: never).",
 )
 @wait_option
 def ingest(db: str | None, until_idle: bool, idle: float | None, wait: float | None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from crawler.crawl.distributed import ItemQueue, RedisUnavailable, connect, encode_item, prefix
+from crawler.crawl.runstate import RunState
 from crawler.items import Article, NotArticle
 
 
@@ -27,8 +28,7 @@ class EnqueuePipeline:
         return cls(crawler, ItemQueue(server, prefix(crawler.settings)))
 
     def process_item(self, item: Article | NotArticle, spider: Any = None) -> Article | NotArticle:
-        spider = self.crawler.spider
-        source = getattr(spider, "source", None)
+        spider, source = self.crawler.spider, RunState.of(self.crawler).source
         self.queue.push(encode_item(item, spider.name, source.name if source else spider.name))
         self.crawler.stats.inc_value("newscrawl/enqueued")
         return item

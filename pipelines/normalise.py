@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from crawler.items import Article, Image
+from crawler.settings import NEWSCRAWL_MAX_TITLE_CHARS
 from crawler.urls import canonical_url, same_origin
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -62,7 +63,7 @@ class NormalisePipeline:
     """Makes records comparable and inert: one Unicode form, clean whitespace, no control characters in any field,
     a title of at most NEWSCRAWL_MAX_TITLE_CHARS characters, one canonical URL per article, UTC times."""
 
-    def __init__(self, max_title_chars: int = 500) -> None:
+    def __init__(self, max_title_chars: int = NEWSCRAWL_MAX_TITLE_CHARS) -> None:
         self.max_title_chars = max_title_chars
 
     @classmethod

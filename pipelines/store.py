@@ -8,7 +8,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from crawler.crawl.runs import stop_run
+from crawler.crawl.runs import set_stop_reason, stop_run
+from crawler.crawl.runstate import RunState
 from crawler.items import Article, NotArticle
 from crawler.storage.archive import Archive
 from crawler.storage.articles import Stored, kept_row, page_row
@@ -62,8 +63,7 @@ class StorePipeline:
     @property
     def spider_source(self) -> tuple[str, str]:
         """Key and name of the source the spider crawls (an import's spider is named after no source)."""
-        spider = self.crawler.spider
-        source = getattr(spider, "source", None)
+        spider, source = self.crawler.spider, RunState.of(self.crawler).source
         return spider.name, source.name if source else spider.name
 
     def spider_opened(self, spider: Any = None) -> None:
@@ -127,7 +127,7 @@ class StorePipeline:
         stats = self.crawler.stats.get_stats().copy()  # counts of the batch are undone with it
         for article in self.articles:  # the pages kept with the batch: the rejected ones', then the articles'
             self.keep_page(article)
-        run_id = getattr(self.crawler.spider, "run_id", None)
+        run_id = RunState.of(self.crawler).run_id
         try:
             with self.archive.articles.batch(self.threshold, self.pages, self.kept) as batch:  # rolled back on error
                 for article in self.articles:
@@ -144,11 +144,11 @@ class StorePipeline:
         """The database cannot be written: log one line, count it, and end the crawl (nothing more is written)."""
         self.failed, words = write_failure(exc, self.db_path)
         self.crawler.stats.inc_value(f"newscrawl/errors/{self.failed}")
-        said = self.crawler.stats.get_value("newscrawl/stop_reason")  # the run recorder already said it
+        said = RunState.of(self.crawler).stopped  # the run recorder already said it
         log = self.crawler.spider.logger.info if said else self.crawler.spider.logger.error
         log("%s: %s (%s): batch not stored, stopping the crawl", self.db_path, words, exc)
         if self.closing:
-            self.crawler.stats.set_value("newscrawl/stop_reason", self.failed)  # the run's finish reason
+            set_stop_reason(self.crawler, self.failed)  # the run's finish reason
         else:
             stop_run(self.crawler, self.failed)
 

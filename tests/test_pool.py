@@ -11,8 +11,11 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+from scrapy.utils.test import get_crawler
+
 from conftest import NEWSCRAWL, SITES
 from crawler.crawl.pool import ExtractionPool, TimedOut, WorkerDied
+from crawler.crawl.runstate import RunState
 from crawler.extraction import extract
 
 PAGE = SITES / "aljarida" / "article" / "74480.html"
@@ -20,7 +23,7 @@ PAGE = SITES / "aljarida" / "article" / "74480.html"
 
 def test_a_dead_worker_fails_its_task_and_the_pool_goes_on():
     pool = ExtractionPool(2)
-    spider = SimpleNamespace()
+    spider = SimpleNamespace(crawler=get_crawler())
     pool.spider_opened(spider)
     html = PAGE.read_bytes()
 
@@ -37,7 +40,7 @@ def test_a_dead_worker_fails_its_task_and_the_pool_goes_on():
     finally:
         pool.spider_closed(spider)
     assert isinstance(died, WorkerDied)
-    assert spider.extraction_pool is pool and pool.executor is None
+    assert RunState.of(spider.crawler).extraction_pool is pool and pool.executor is None
     expected = extract(html, "https://www.aljarida.com/article/74480")
     assert all(record == expected for record in records)
 
@@ -95,7 +98,7 @@ def test_the_workers_of_a_killed_crawl_exit_too(env):
 
 def test_a_task_past_its_deadline_has_its_worker_killed_and_replaced_while_the_others_go_on():
     pool = ExtractionPool(2)
-    spider = SimpleNamespace()
+    spider = SimpleNamespace(crawler=get_crawler())
     pool.spider_opened(spider)
     html = PAGE.read_bytes()
     url = "https://www.aljarida.com/article/74480"
@@ -121,7 +124,7 @@ def test_a_task_past_its_deadline_has_its_worker_killed_and_replaced_while_the_o
 
 def test_a_dying_worker_fails_only_its_own_task():
     pool = ExtractionPool(2)
-    spider = SimpleNamespace()
+    spider = SimpleNamespace(crawler=get_crawler())
     pool.spider_opened(spider)
 
     async def scenario() -> list[object]:

@@ -1,7 +1,7 @@
 """Extraction within bounds: one page cannot hang a run, or fill the memory of the machine.
 
 A page with more tags than NEWSCRAWL_MAX_ELEMENTS is refused before any parsing (`too_complex`); the others are
-extracted in the spider's extraction pool, where a page still being extracted after NEWSCRAWL_EXTRACT_TIMEOUT
+extracted in the run's extraction pool, where a page still being extracted after NEWSCRAWL_EXTRACT_TIMEOUT
 seconds has its worker process killed and replaced (`extract_timeout`). Either is a failure counted as
 `newscrawl/errors/<kind>` and logged in one line; the NotArticle returned carries the kind, so the page's `pages`
 row has it as its status and the next run does not fetch the page again.
@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from crawler.crawl.failures import EXTRACT_TIMEOUT, EXTRACTION_CRASHED, TOO_COMPLEX
 from crawler.crawl.pool import TimedOut, WorkerDied
+from crawler.crawl.runstate import RunState
 from crawler.items import Article, NotArticle
 
 
@@ -28,14 +29,14 @@ def count_tags(html: bytes) -> int:
 async def extract_within_bounds(
     spider: Any, function: Callable[..., Article | NotArticle], html: bytes, url: str, *args: Any
 ) -> Article | NotArticle:
-    """`function(html, url, *args)` (`extract` or `extract_and_keep`) in the spider's extraction pool, under the
+    """`function(html, url, *args)` (`extract` or `extract_and_keep`) in the run's extraction pool, under the
     bounds; a page over one is a failure (a NotArticle with its kind). Without the pool (its extension turned
     off) extraction runs inline, with the element bound but no deadline."""
     settings = spider.settings
     limit = settings.getint("NEWSCRAWL_MAX_ELEMENTS")
     if limit > 0 and (tags := count_tags(html)) > limit:
         return failed(spider, url, TOO_COMPLEX, f"{tags} tags, over NEWSCRAWL_MAX_ELEMENTS ({limit}); not extracted")
-    pool = getattr(spider, "extraction_pool", None)
+    pool = RunState.of(spider.crawler).extraction_pool
     if pool is None:
         return function(html, url, *args)
     timeout = settings.getfloat("NEWSCRAWL_EXTRACT_TIMEOUT")

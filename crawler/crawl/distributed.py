@@ -24,6 +24,8 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
+from crawler import settings as defaults
+from crawler.crawl.runs import set_run_status
 from crawler.items import Article, Fetch, NotArticle
 from crawler.storage.db import utc_now
 
@@ -60,7 +62,7 @@ def connect(settings: Any) -> Any:
 
 
 def prefix(settings: Any) -> str:
-    return settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl"
+    return settings.get("NEWSCRAWL_REDIS_PREFIX") or defaults.NEWSCRAWL_REDIS_PREFIX  # empty: the default
 
 
 def configure_worker(settings: Any, seed: bool = False) -> None:
@@ -166,9 +168,8 @@ class WorkerRun:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.poll.running:
             self.poll.stop()
-        stats = self.crawler.stats
-        ok = reason == "finished" and not stats.get_value("spider_exceptions/count", 0)
-        stats.set_value("newscrawl/run_status", "ok" if ok else "failed")
+        ok = reason == "finished" and not self.crawler.stats.get_value("spider_exceptions/count", 0)
+        set_run_status(self.crawler, "ok" if ok else "failed")
 
 
 # --- items: the reliable queue between workers and the writer -------------------------------------------------

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from crawler.crawl.runstate import RunState
+
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -192,7 +194,7 @@ class AddressGuard(AddressPolicy):
     def own_origins(self) -> set[tuple[str, int]]:
         """Origins of the crawling source's homepage, sitemaps, feeds and sections."""
         if self.own is None:
-            self.own = source_origins(getattr(self.crawler.spider, "source", None))
+            self.own = source_origins(RunState.of(self.crawler).source)
         return self.own
 
     async def process_request(self, request: Request, spider: Any = None) -> None:

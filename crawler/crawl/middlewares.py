@@ -12,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.crawl.failures import RedirectLoop, TooManyRedirects
+from crawler.crawl.runstate import RunState
 from crawler.storage.archive import Archive
 from crawler.storage.db import NoDatabase, utc_now
 
@@ -68,12 +69,12 @@ class ConditionalListings:
         return response
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        stats = self.crawler.stats
+        stats, state = self.crawler.stats, RunState.of(self.crawler)
         failed_articles = stats.get_value("newscrawl/article_fetch_errors", 0)
-        stopped = stats.get_value("newscrawl/stop_reason")  # the store pipeline could not write (a full disk)
+        stopped = state.stopped  # the store pipeline could not write (a full disk)
         if reason != "finished" or stopped or failed_articles or not self.fresh:
             return
-        containers = getattr(spider, "containers", set())
+        containers = state.containers  # robots.txt and sitemap indexes, as the spider found them
         rows = [
             {"url": url, "source": spider.name, "etag": etag, "last_modified": modified, "checked_at": utc_now()}
             for url, (etag, modified) in self.fresh.items()

@@ -1,7 +1,7 @@
 """ExtractionPool: extraction off the reactor, in worker processes, each task under a deadline.
 
 Scrapy's reactor is one thread and extraction is CPU-bound, so inline extraction caps a crawl at one core and lets
-one pathological page stall the whole crawl. This extension gives each spider `extraction_pool`; its spiders await
+one pathological page stall the whole crawl. This extension is each RunState's `extraction_pool`; its spiders await
 `run(extract, ..., timeout=...)` in it. Each worker process runs one task at a time, over its own pipe, so a worker
 that dies (a crash, the OOM killer) or runs past the deadline (it is killed) fails only the task it held: a fresh
 worker takes its place and the other workers' tasks go on. Back-pressure is Scrapy's own: a response stays in the
@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy import signals
+
+from crawler.crawl.runstate import RunState
 
 STOP_WAIT = 5.0  # seconds an idle worker gets to exit by itself at the end of a crawl before it is killed
 
@@ -138,7 +140,7 @@ class ExtractionPool:
 
     def spider_opened(self, spider: Any) -> None:
         self.users += 1
-        spider.extraction_pool = self
+        RunState.of(spider.crawler).extraction_pool = self
 
     def spider_closed(self, spider: Any) -> None:
         self.users -= 1

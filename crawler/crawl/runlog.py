@@ -21,6 +21,7 @@ from twisted.internet import task
 from twisted.internet.error import ConnectError, TimeoutError
 
 from crawler.crawl.runs import limits_note, run_stats, unmatched
+from crawler.crawl.runstate import RunState
 
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 # a site that is down or slow is not a bug: its errors are one line, without a traceback (robots.txt's have one)
@@ -136,7 +137,7 @@ def summary(crawler: Any) -> str:
     """One line on how a source's run went. New, updated, unchanged, duplicates, repeated and rejected add up to the
     records the run stored or turned down; the rows it added are the new ones and the stored linked copies."""
     row = run_stats(crawler.stats.get_stats())
-    status = crawler.stats.get_value("newscrawl/run_status") or "failed"
+    status = RunState.of(crawler).status or "failed"
     stored = crawler.stats.get_value("newscrawl/duplicates_stored", 0)
     linked = f" ({stored} stored, linked to the original)" if stored else ""
     repeated = crawler.stats.get_value("newscrawl/repeated", 0)

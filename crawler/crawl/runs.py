@@ -12,6 +12,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawl.killed import killed_runs, this_process
+from crawler.crawl.runstate import RunState
+from crawler.crawl.spiders.job import JobSpider
 from crawler.storage.archive import Archive
 from crawler.storage.db import SchemaError, utc_now, write_failure
 
@@ -78,14 +80,27 @@ def answered(stats: dict[str, Any]) -> int:
 
 
 def stop_run(crawler: Any, reason: str) -> None:
-    """End the crawl early, `reason` (e.g. disk_full) being its finish reason. Spiders that yield their items from
-    `start()` (import, reextract) stop by themselves on seeing the reason: Scrapy would wait for their items forever
-    if closed now."""
-    if crawler.stats.get_value(PREFIX + "stop_reason"):
+    """End the crawl early, `reason` (e.g. disk_full) being its finish reason (the run state's `stop_reason`, also
+    reported in the stats). Spiders that yield their items from `start()` (reextract, import, ingest) stop by
+    themselves on seeing the reason: Scrapy would wait for their items forever if closed now."""
+    state = RunState.of(crawler)
+    if state.stopped:
         return
-    crawler.stats.set_value(PREFIX + "stop_reason", reason)
-    if crawler.engine is not None and not getattr(crawler.spider, "items_from_start", False):
+    set_stop_reason(crawler, reason)
+    if state.fetches and crawler.engine is not None:
         deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
+
+def set_stop_reason(crawler: Any, reason: str) -> None:
+    """Make `reason` the run's finish reason, in its state and in the stats shown at the end."""
+    RunState.of(crawler).stop_reason = reason
+    crawler.stats.set_value(PREFIX + "stop_reason", reason)
+
+
+def set_run_status(crawler: Any, status: str) -> None:
+    """Whether the run was "ok" or "failed", in its state (the run line and the exit status read it) and its stats."""
+    RunState.of(crawler).status = status
+    crawler.stats.set_value(PREFIX + "run_status", status)
 
 
 def run_status(
@@ -98,8 +113,8 @@ def run_status(
 
 
 class RunRecorder:
-    """Opens a `runs` row when a spider opens (its id becomes `spider.run_id`) and fills it when it closes. Opening
-    one first records as killed the runs still `running` whose process is gone (crawler/crawl/killed.py)."""
+    """Opens a `runs` row when a spider opens (its id becomes the run state's `run_id`) and fills it when it closes.
+    Opening one first records as killed the runs still `running` whose process is gone (crawler/crawl/killed.py)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -115,17 +130,17 @@ class RunRecorder:
         return recorder
 
     def spider_opened(self, spider: Any) -> None:
-        now = spider.now() if hasattr(spider, "now") else datetime.now(timezone.utc)  # a spider of no source
+        state = RunState.of(self.crawler)
+        now = spider.now() if isinstance(spider, JobSpider) else datetime.now(timezone.utc)  # not newscrawl's spider
         as_of = now.replace(microsecond=0).isoformat()
-        kind = getattr(spider, "run_kind", "crawl")  # crawl, or reextract / import (no fetching)
-        row = {"source": spider.name, "started_at": utc_now(), "as_of": as_of, "status": "running", "kind": kind}
-        spider.run_id = None
+        row = {"source": spider.name, "started_at": utc_now(), "as_of": as_of, "status": "running", "kind": state.kind}
+        state.run_id = None
         try:
             with Archive.open(self.db_path) as archive:
                 archive.runs.record_killed(killed_runs(archive.conn, self.db_path))  # process gone: killed
-                spider.run_id = archive.runs.insert({**row, **this_process()})
+                state.run_id = archive.runs.insert({**row, **this_process()})
         except (sqlite3.Error, OSError, SchemaError) as exc:  # a full disk, a path that cannot be a file: no run
-            if self.crawler.stats.get_value(PREFIX + "stop_reason"):  # already stopped, and said why
+            if state.stopped:  # already stopped, and said why
                 return
             error, words = write_failure(exc, self.db_path)
             spider.logger.error("%s: %s (%s): cannot record the run, stopping", self.db_path, words, exc)
@@ -133,27 +148,26 @@ class RunRecorder:
             stop_run(self.crawler, error)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        state = RunState.of(self.crawler)
         stats = self.crawler.stats.get_stats()
-        reason = stats.get(PREFIX + "stop_reason") or reason  # a component stopped the run (disk_full)
+        reason = state.stop_reason or reason  # a component stopped the run (disk_full)
         row = run_stats(stats)
-        fetches = getattr(spider, "run_kind", "crawl") == "crawl"
-        status = run_status(reason, row, stats.get("spider_exceptions/count", 0), fetches, answered(stats))
+        status = run_status(reason, row, stats.get("spider_exceptions/count", 0), state.fetches, answered(stats))
         row.update(finished_at=utc_now(), finish_reason=reason, status=status)
-        if spider.run_id is None:  # never recorded (the opening failed, and said so)
+        if state.run_id is None:  # never recorded (the opening failed, and said so)
             row["status"] = "failed"
         else:
             try:
                 with Archive.open(self.db_path) as archive:
-                    archive.runs.update(spider.run_id, row)
+                    archive.runs.update(state.run_id, row)
             except sqlite3.Error as exc:  # a full disk: the run failed, and says so on stderr in one line
                 row["status"] = "failed"
-                stopped = self.crawler.stats.get_value(PREFIX + "stop_reason")  # the line was already said
-                log = spider.logger.info if stopped else spider.logger.error
-                log("%s: cannot record run %s: %s", self.db_path, spider.run_id, exc)
-        self.crawler.stats.set_value(PREFIX + "run_status", row["status"])
+                log = spider.logger.info if state.stopped else spider.logger.error  # the line was already said
+                log("%s: cannot record run %s: %s", self.db_path, state.run_id, exc)
+        set_run_status(self.crawler, row["status"])
         spider.logger.info(
             "run %s of %s: %s; %s pages, %s new, %s updated, %s unchanged, %s duplicates, %s rejected, %s errors%s",
-            spider.run_id,
+            state.run_id,
             spider.name,
             row["status"],
             row["pages_fetched"],

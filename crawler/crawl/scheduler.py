@@ -12,6 +12,8 @@ from typing import Any
 from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 
+from crawler.crawl.runstate import RunState
+
 logger = logging.getLogger(__name__)
 
 
@@ -51,8 +53,8 @@ class DiskScheduler(Scheduler):
         self.folder: Path | None = None
         self.disk_full = False  # a push to the disk queue failed: the rest wait in memory
         crawler = kwargs.get("crawler")
-        fetches = crawler is not None and not getattr(crawler.spidercls, "items_from_start", False)
-        if not jobdir and fetches:  # not for import / reextract, which request nothing
+        fetches = crawler is not None and RunState.of(crawler).fetches
+        if not jobdir and fetches:  # not for reextract / import / ingest, which request nothing
             self.folder = self.make_folder(crawler)
             jobdir = str(self.folder) if self.folder else None
         super().__init__(dupefilter, jobdir, **kwargs)

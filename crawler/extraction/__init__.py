@@ -21,14 +21,16 @@ from crawler.extraction.page import ARTICLE_TYPES, NotHtml, Page, ld_types, pars
 from crawler.extraction.pictures import real_url
 from crawler.extraction.title import extract_title
 from crawler.items import Article, Fetch, NotArticle
+from crawler.settings import NEWSCRAWL_MIN_DECLARED_WORDS, NEWSCRAWL_MIN_WORDS
 from crawler.sources import Source
 from crawler.urls import same_origin
 from crawler.words import count_words
 
 __all__ = ["extract"]
 
-MIN_WORDS = 40  # below this a page is not an article, unless it declares itself one
-MIN_DECLARED_WORDS = 12  # a page declared an article (JSON-LD, og:type, the source's article URLs): a news flash
+# A page under NEWSCRAWL_MIN_WORDS words is not an article, unless it declares itself one (JSON-LD, og:type, the
+# source's article URLs): a news flash, down to NEWSCRAWL_MIN_DECLARED_WORDS (the settings' defaults: extraction
+# runs outside Scrapy, in pool workers).
 MIN_SENTENCE_WORDS = 8  # a short declared article still holds a sentence, not only labels and links
 NON_ARTICLE_OG_TYPES = ("video", "website", "profile", "music", "book")
 
@@ -81,7 +83,7 @@ def _extract(
     words = count_words(body)
     declared = _declared_article(page, source)
     reason = _not_article_reason(page, lines, words, declared)
-    if reason and words < MIN_WORDS and not rendered:
+    if reason and words < NEWSCRAWL_MIN_WORDS and not rendered:
         hydrated = hydrated_page(page)
         if hydrated is not None:
             return _extract(hydrated, source, fetched_at, rendered=True)
@@ -121,9 +123,9 @@ def _declared_article(page: Page, source: Source | None) -> bool:
 
 def _not_article_reason(page: Page, lines: list[str], words: int, declared: bool) -> str | None:
     og_type = (page.first_meta("og:type") or "").lower()
-    if words < (MIN_DECLARED_WORDS if declared else MIN_WORDS):
+    if words < (NEWSCRAWL_MIN_DECLARED_WORDS if declared else NEWSCRAWL_MIN_WORDS):
         return f"too little text: {words} words"
-    if words < MIN_WORDS and (
+    if words < NEWSCRAWL_MIN_WORDS and (
         max(count_words(line) for line in lines) < MIN_SENTENCE_WORDS or _mostly_links(page, lines)
     ):
         return f"too little text: {words} words, no sentence of its own"

@@ -76,7 +76,7 @@ TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)][not(parent::s
 # split in chunks between ads, and it took one chunk), the container's long paragraphs it missed are put back
 # trafilatura replaces an extraction shorter than MIN_EXTRACTED_SIZE characters (250 by default) with a dump of the
 # page's text: a news flash of two sentences came back with the breadcrumbs, byline and tags around it. Only an
-# extraction shorter than the shortest article (MIN_DECLARED_WORDS words) is taken for a failure.
+# extraction shorter than the shortest article (NEWSCRAWL_MIN_DECLARED_WORDS words) is taken for a failure.
 TRAFILATURA_CONFIG = use_config()
 TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
 MIN_KEPT_SHARE = 0.6
@@ -86,7 +86,7 @@ ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
 CONTAINER_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//li")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
-MIN_STORY_CHARS = 60  # characters of the shortest story (MIN_DECLARED_WORDS words): a smaller block holds none
+MIN_STORY_CHARS = 60  # characters of the shortest story (NEWSCRAWL_MIN_DECLARED_WORDS words): a smaller one holds none
 MAX_BOX_SHARE = 0.5  # a box named a fact or info box is a side box up to half the page
 VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 # HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first

@@ -9,6 +9,7 @@ from typing import Any
 from scrapy.commands import crawl
 
 from crawler.crawl.runlog import summary
+from crawler.crawl.runstate import RunState
 
 
 class Command(crawl.Command):
@@ -24,7 +25,7 @@ class Command(crawl.Command):
     def run(self, args: list[str], opts: Any) -> None:
         super().run(args, opts)
         for crawler in self.crawlers:
-            status = crawler.stats.get_value("newscrawl/run_status")
+            status = RunState.of(crawler).status
             if crawler.spider is None or status is None:  # not started, or no run recorded (NEWSCRAWL_RECORD_RUNS)
                 continue
             print(f"newscrawl: {summary(crawler)}", file=sys.stderr)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.utils.defer import sleep
 
 from crawler.crawl.distributed import ItemQueue, connect, decode_item, prefix
+from crawler.crawl.spiders.job import JobSpider
 from crawler.items import Article, NotArticle
 from pipelines.store import StorePipeline, batch_stored
 
 POLL_SECONDS = 0.25  # how often an empty item queue is looked at again
 
 
-class IngestSpider(Spider):
+class IngestSpider(JobSpider):
     """Yields the items workers pushed onto `<prefix>:items`: validate, normalise, dedupe and store them like a
     crawl's. An item leaves Redis only after the store committed the batch holding it (see ItemQueue); what a
     killed writer left in processing is taken again first. Stops once the queue has stayed empty
@@ -25,7 +25,6 @@ class IngestSpider(Spider):
 
     name = "ingest"
     run_kind = "ingest"
-    items_from_start = True  # it stops by itself once `newscrawl/stop_reason` is set (see crawler.crawl.runs.stop_run)
 
     def __init__(self, until_idle: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -45,9 +44,6 @@ class IngestSpider(Spider):
         crawler.signals.connect(spider.committed, signal=batch_stored)
         return spider
 
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
-
     async def start(self) -> AsyncIterator[Any]:
         assert self.queue is not None
         recovered = self.queue.recover()
@@ -55,7 +51,7 @@ class IngestSpider(Spider):
             self.logger.info("took back %d items a previous writer had not committed", recovered)
         keep_pages = self.settings.getbool("NEWSCRAWL_KEEP_PAGES")
         empty_since: float | None = None
-        while not self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database can take more
+        while not self.run_state.stopped:  # the database can take more (see JobSpider.until_stopped)
             payload = self.queue.take()
             if payload is None:
                 self.flush_store()  # a partial batch is committed while nothing comes in

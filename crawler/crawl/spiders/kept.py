@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
 from typing import Any
-
-from scrapy import Spider
 
 from crawler.crawl.bounds import extract_within_bounds
 from crawler.crawl.discovery import parse_date
+from crawler.crawl.spiders.job import JobSpider
 from crawler.extraction import extract
 from crawler.sources import Source
 from crawler.storage.archive import Archive
 
 
-class ReextractSpider(Spider):
+class ReextractSpider(JobSpider):
     """Yields the record of every page kept in `raw_pages` for its source, extracted in the extraction pool within
     the bounds as in a crawl; the usual pipelines then update the stored articles (a changed one keeps its previous
     text in `article_versions`)."""
 
     source: Source
     run_kind = "reextract"
-    items_from_start = True  # it stops by itself once `newscrawl/stop_reason` is set (see crawler.crawl.runs.stop_run)
 
     @classmethod
     def for_source(cls, source: Source) -> type[ReextractSpider]:
@@ -37,17 +34,12 @@ class ReextractSpider(Spider):
             },
         )
 
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
-
     async def start(self) -> AsyncIterator[Any]:
         db_path = self.settings.get("NEWSCRAWL_DB")
-        if self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database could not be opened
+        if self.run_state.stopped:  # the database could not be opened
             return
         with Archive.open_readonly(db_path) as archive:
-            for kept in archive.articles.kept_pages(self.name):
-                if self.crawler.stats.get_value("newscrawl/stop_reason"):  # the database cannot take more
-                    return
+            for kept in self.until_stopped(archive.articles.kept_pages(self.name)):
                 self.crawler.stats.inc_value("newscrawl/reextracted")
                 page, fetched_at = zlib.decompress(kept.html), parse_date(kept.fetched_at)
                 result = await extract_within_bounds(self, extract, page, kept.response_url, self.source, fetched_at)

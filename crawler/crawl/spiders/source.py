@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from scrapy import Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
@@ -19,6 +18,7 @@ from crawler.crawl.guard import Refused
 from crawler.crawl.middlewares import LISTING
 from crawler.crawl.runs import LIMIT_SETTINGS, LIMITS
 from crawler.crawl.scheduler import SpiderRequest
+from crawler.crawl.spiders.job import JobSpider
 from crawler.extraction import extract_and_keep
 from crawler.sources import Source
 from crawler.storage.known import KnownUrls
@@ -29,7 +29,7 @@ ARTICLE_PRIORITY = 10  # over the 0 of listings found on the way (child sitemaps
 # waiting is fetched before the next of them, so a sitemap index of 10,000 children does not hold articles back
 
 
-class SourceSpider(Spider):
+class SourceSpider(JobSpider):
     """Crawls one source: sitemaps, feeds and section pages lead to article pages, which are extracted."""
 
     source: Source
@@ -44,39 +44,34 @@ class SourceSpider(Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.fixed_now = parse_date(settings.get("NEWSCRAWL_NOW"))
+        spider.fixed_now = parse_date(settings.get("NEWSCRAWL_NOW"))  # replays of recorded sites crawl "as of" then
         spider.max_child_sitemaps = settings.getint("NEWSCRAWL_MAX_CHILD_SITEMAPS")
         limits = [(spider.source.max_articles, "max_articles")]
         limits.append((settings.getint("NEWSCRAWL_MAX_SCHEDULED"), "max_scheduled"))
         spider.article_limit = min(((n, name) for n, name in limits if n > 0), default=(0, ""))
         if settings.getbool("NEWSCRAWL_SKIP_KNOWN"):
             hours = spider.source.revisit_hours
-            spider.known = KnownUrls(
+            known = KnownUrls(
                 settings.get("NEWSCRAWL_DB"), spider.name, spider.now() - timedelta(hours=hours) if hours else None
             )
-            last = spider.known.last_success(spider.name)
+            spider.run_state.known = known
+            last = known.last_success(spider.name)
             overlap = timedelta(hours=settings.getfloat("NEWSCRAWL_OVERLAP_HOURS"))
             spider.listed_after = last - overlap if last else None
         return spider
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.known: KnownUrls | set[str] = set()
         self.scheduled: set[str] = set()  # article URLs requested this run
         self.child_sitemaps: set[str] = set()  # sitemaps requested this run from sitemap indexes and robots.txt
         self.max_child_sitemaps = 0  # NEWSCRAWL_MAX_CHILD_SITEMAPS (0: no limit)
         self.article_limit: tuple[int, str] = (0, "")  # the smaller of max_articles and NEWSCRAWL_MAX_SCHEDULED
-        self.fixed_now: datetime | None = None
         self.listed_after: datetime | None = None  # the last successful run, less the overlap
-        self.containers: set[str] = set()  # robots.txt and sitemap indexes: always read whole (children change)
-
-    def now(self) -> datetime:
-        """The current time (NEWSCRAWL_NOW when set, for replays of recorded sites)."""
-        return self.fixed_now or datetime.now(timezone.utc)
 
     async def start(self) -> AsyncIterator[SpiderRequest]:
-        if isinstance(self.known, KnownUrls):  # young stories are fetched again, listed or not (revisit_hours)
-            for request in self.article_requests(Link(url) for url in self.known.young_articles(self.name)):
+        known = self.run_state.known  # None: NEWSCRAWL_SKIP_KNOWN off
+        if known is not None:  # young stories are fetched again, listed or not (revisit_hours)
+            for request in self.article_requests(Link(url) for url in known.young_articles(self.name)):
                 yield request
         for url in self.source.sitemaps:
             parse = self.parse_robots if url.endswith("/robots.txt") else self.parse_sitemap
@@ -125,9 +120,8 @@ class SourceSpider(Spider):
     def is_known(self, link: Link) -> bool:
         """True when the source fetched the link's page before and it has not changed since, as far as its listing
         tells."""
-        if isinstance(self.known, KnownUrls):
-            return self.known.knows(link.url, link.date)
-        return link.url in self.known
+        known = self.run_state.known
+        return known is not None and known.knows(link.url, link.date)
 
     def left_out(self, limit: str) -> None:
         """Count an entry that the per-run `limit` left out; the first one is logged."""
@@ -170,7 +164,7 @@ class SourceSpider(Spider):
     # --- callbacks --------------------------------------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[SpiderRequest]:
-        self.containers.add(response.url)
+        self.run_state.containers.add(response.url)  # read whole every run: its sitemaps change
         yield from self.sitemap_requests(sitemaps_from_robots(response.body, response.url))
 
     def parse_sitemap(self, response: Response) -> Iterator[SpiderRequest]:
@@ -178,7 +172,7 @@ class SourceSpider(Spider):
             return
         links = list(parse_sitemap(response.body, response.url))
         if any(link.is_sitemap for link in links):
-            self.containers.add(response.url)
+            self.run_state.containers.add(response.url)  # a sitemap index: read whole every run
         if not links:
             self.empty_listing(response, "sitemap")
         yield from self.sitemap_requests(link for link in links if link.is_sitemap)
@@ -246,8 +240,8 @@ class SourceSpider(Spider):
         yield result
 
     def closed(self, reason: str) -> None:
-        if isinstance(self.known, KnownUrls):
-            self.known.close()
+        if self.run_state.known is not None:
+            self.run_state.known.close()
 
     def on_error(self, failure: Failure) -> None:
         """One log line per failed fetch: the URL as requested (and where redirects led), the kind and why."""
