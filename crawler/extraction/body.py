@@ -12,11 +12,10 @@ from typing import Any
 
 import trafilatura
 from lxml import etree
-from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
-from trafilatura.settings import use_config
+from trafilatura.settings import Extractor, use_config
 
-from crawler.extraction.page import Page, text_of
+from crawler.extraction.page import HTML_PARSER, Page, text_of
 from crawler.words import count_words
 
 # Blocks that sit inside article bodies but are not the article's text. Class rules look at whole class tokens
@@ -82,6 +81,20 @@ TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)][not(parent::s
 # extraction shorter than the shortest article (MIN_DECLARED_WORDS words) is taken for a failure.
 TRAFILATURA_CONFIG = use_config()
 TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
+TRAFILATURA_OPTIONS = {
+    fast: Extractor(
+        config=TRAFILATURA_CONFIG,
+        output_format="python",
+        fast=fast,
+        comments=False,
+        tables=True,
+        images=False,
+        formatting=False,
+        dedup=False,
+        with_metadata=False,
+    )
+    for fast in (True, False)
+}
 MIN_KEPT_SHARE = 0.6
 # trafilatura reads the article's container alone when the page has one, found from the block holding the most
 # paragraph text outside links: the nearest element around it holding ARTICLE_SHARE of the page's paragraph text,
@@ -131,8 +144,10 @@ def _embeds(page: Page, within: Any = None) -> list[Any]:
     visible text and do not hold the article's text (a short story on a page of long menus is less than a quarter
     of its text, and a class name such as "latest-news-details" or "read-more-content" says nothing of a block that
     holds the story)."""
-    body = page.tree.find("body")
-    total = _visible_length(body if body is not None else page.tree) or 1
+    if "visible_chars" not in page.derived:
+        body = page.tree.find("body")
+        page.derived["visible_chars"] = _visible_length(body if body is not None else page.tree) or 1
+    total = page.derived["visible_chars"]
     dropped: set[Any] = set()
     found = []
     story: set[Any] | None = None  # the element holding the article's paragraphs and its ancestors, when needed
@@ -166,9 +181,16 @@ def _story_holders(page: Page) -> set[Any]:
 
 
 def _paragraph_scores(page: Page) -> dict[Any, int]:
-    """The characters outside links each block holds in its paragraphs and in its lines between <br>s."""
+    """The characters outside links each block holds in its paragraphs and in its lines between <br>s (computed
+    once a page)."""
+    if "paragraph_scores" not in page.derived:
+        page.derived["paragraph_scores"] = _scores_of(page.tree)
+    return page.derived["paragraph_scores"]
+
+
+def _scores_of(tree: Any) -> dict[Any, int]:
     scores: dict[Any, int] = {}
-    for node in page.tree.iter("p", "br"):
+    for node in tree.iter("p", "br"):
         parent = node.getparent()
         if parent is None:
             continue
@@ -286,27 +308,17 @@ def _document_of(root: Any, nodes: list[Any]) -> Any:
     for node in [*(found for path in paths for found in article.xpath(path)), *CONTENT_HIDERS(article)]:
         if node.getparent() is not None:
             node.drop_tree()  # the tail text stays
-    document = lxml_html.Element("html")
+    document = HTML_PARSER.makeelement("html")  # the parser's element classes, looked up in C
     etree.SubElement(document, "body").append(article)
     return document
 
 
 def _trafilatura_text(tree: Any, url: str, prune: str | None, fast: bool) -> str:
-    """trafilatura's text of the page without the nodes `prune` finds (`fast`: its main extractor alone, without
-    the readability and jusText fallbacks)."""
-    result = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        fast=fast,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_formatting=False,
-        with_metadata=False,
-        deduplicate=False,
-        prune_xpath=[prune] if prune else None,
-        config=TRAFILATURA_CONFIG,
-    )
+    """trafilatura's text of `tree` without the nodes `prune` finds (`fast`: its main extractor alone, without the
+    readability and jusText fallbacks)."""
+    options = copy.copy(TRAFILATURA_OPTIONS[fast])  # built once: reading its configuration costs a millisecond
+    options.url = options.source = url
+    result = trafilatura.bare_extraction(tree, prune_xpath=[prune] if prune else None, options=options)
     return getattr(result, "text", None) or ""
 
 

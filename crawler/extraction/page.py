@@ -66,6 +66,7 @@ class Page:
     tree: Any
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, list[str]] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # computed once from the tree
 
     def first_meta(self, *names: str) -> str | None:
         """The first non-empty content among meta tags named (name= or property=) `names`."""
