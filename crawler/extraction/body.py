@@ -98,7 +98,8 @@ TRAFILATURA_OPTIONS = {
 MIN_KEPT_SHARE = 0.6
 # trafilatura reads the article's container alone when the page has one, found from the block holding the most
 # paragraph text outside links: the nearest element around it holding ARTICLE_SHARE of the page's paragraph text,
-# and its parent (sub-headings, lists and the lead often sit in the blocks next to the paragraphs'). Half of
+# and its parent (sub-headings, lists and the lead often sit in the blocks next to the paragraphs'), or the
+# <article> holding them (trafilatura reads an article element's sub-headings it drops from a part). Half of
 # trafilatura's cost is the page around the article. Its reading of the container is taken when it holds
 # MIN_CONTAINER_SHARE of the container's paragraph text and MIN_FAST_WORDS words; else the whole page is read.
 ARTICLE_SHARE = 0.8
@@ -217,6 +218,7 @@ def _article_root(page: Page) -> tuple[Any, int]:
     for node in (holder, *holder.iterancestors()):
         if covered[node] >= ARTICLE_SHARE * total:
             root = node.getparent()
+            root = next(root.iterancestors("article"), root) if root is not None else None
             if root is None or root.tag in ("body", "html") or node.tag in ("body", "html"):
                 return None, 0
             return root, covered[root]
