@@ -13,9 +13,10 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml.cssselect import CSSSelector
-from trafilatura.settings import use_config
+from trafilatura.settings import Extractor, use_config
 
-from crawler.extraction.page import Page, text_of
+from crawler.extraction.page import HTML_PARSER, Page, text_of
+from crawler.words import count_words
 
 # Blocks that sit inside article bodies but are not the article's text. Class rules look at whole class tokens
 # by their start ("related-posts", "most-read"), not substrings: WordPress puts tag and category slugs
@@ -33,6 +34,7 @@ EMBED_CLASS = re.compile(
 )
 BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also in compound names ("metro-factbox", data-testid)
 EMBED_CANDIDATES = etree.XPath("//body//*[@class or @role or @data-testid or self::figure or self::figcaption]")
+WITHIN_CANDIDATES = etree.XPath(".//*[@class or @role or @data-testid or self::figure or self::figcaption]")
 # A line that only points to another story: a "read more" label alone, or followed by a separator and a headline
 READ_MORE = re.compile(
     r"^[\W_]{0,3}(?:read (?:more|also|next)|also read|related(?: posts?| stories| articles?| news)?|see also|"
@@ -79,7 +81,33 @@ TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)][not(parent::s
 # extraction shorter than the shortest article (NEWSCRAWL_MIN_DECLARED_WORDS words) is taken for a failure.
 TRAFILATURA_CONFIG = use_config()
 TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
+TRAFILATURA_OPTIONS = {
+    fast: Extractor(
+        config=TRAFILATURA_CONFIG,
+        output_format="python",
+        fast=fast,
+        comments=False,
+        tables=True,
+        images=False,
+        formatting=False,
+        dedup=False,
+        with_metadata=False,
+    )
+    for fast in (True, False)
+}
 MIN_KEPT_SHARE = 0.6
+# trafilatura reads the article's container alone when the page has one, found from the block holding the most
+# paragraph text outside links: the nearest element around it holding ARTICLE_SHARE of the page's paragraph text,
+# and its parent (sub-headings, lists and the lead often sit in the blocks next to the paragraphs'), or the
+# <article> holding them (trafilatura reads an article element's sub-headings it drops from a part). Half of
+# trafilatura's cost is the page around the article. Its reading of the container is taken when it holds
+# MIN_CONTAINER_SHARE of the container's paragraph text and MIN_FAST_WORDS words; else the whole page is read.
+ARTICLE_SHARE = 0.8
+MIN_CONTAINER_SHARE = 0.5
+# trafilatura's fallbacks (readability, jusText: a third of its cost) matter where its main extractor found a few
+# dozen words of a story of hundreds (the article in <div>s or a list of its own); on a longer extraction they
+# seldom change a word. Measured on fundus-dev and zyte-dev: below this many words they run.
+MIN_FAST_WORDS = 150
 MIN_MISSED_CHARS = 120  # shorter paragraphs inside the container are as likely to be chrome as text
 CONTAINERS = etree.XPath('//body//*[@itemprop="articleBody"][not(ancestor::*[@itemprop="articleBody"])]')
 ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
@@ -91,6 +119,7 @@ MAX_BOX_SHARE = 0.5  # a box named a fact or info box is a side box up to half t
 VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
 # HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first
 NOT_CONTENT = "//comment() | //processing-instruction()"
+CONTENT_HIDERS = etree.XPath(".//comment() | .//processing-instruction()")
 
 
 def _is_embed(node: Any) -> bool:
@@ -111,16 +140,19 @@ def _visible_length(node: Any) -> int:
     return sum(len(t.strip()) for t in VISIBLE_TEXT(node))
 
 
-def _embeds(page: Page) -> list[Any]:
-    """The outermost embeds of the page's tree that hold less than MAX_SHARE of its visible text and do not hold
-    the article's text (a short story on a page of long menus is less than a quarter of its text, and a class name
-    such as "latest-news-details" or "read-more-content" says nothing of a block that holds the story)."""
-    body = page.tree.find("body")
-    total = _visible_length(body if body is not None else page.tree) or 1
+def _embeds(page: Page, within: Any = None) -> list[Any]:
+    """The outermost embeds of the page's tree (inside `within` when given) that hold less than MAX_SHARE of its
+    visible text and do not hold the article's text (a short story on a page of long menus is less than a quarter
+    of its text, and a class name such as "latest-news-details" or "read-more-content" says nothing of a block that
+    holds the story)."""
+    if "visible_chars" not in page.derived:
+        body = page.tree.find("body")
+        page.derived["visible_chars"] = _visible_length(body if body is not None else page.tree) or 1
+    total = page.derived["visible_chars"]
     dropped: set[Any] = set()
     found = []
     story: set[Any] | None = None  # the element holding the article's paragraphs and its ancestors, when needed
-    for node in EMBED_CANDIDATES(page.tree):
+    for node in EMBED_CANDIDATES(page.tree) if within is None else WITHIN_CANDIDATES(within):
         if not _is_embed(node) or any(a in dropped for a in node.iterancestors()):
             continue
         # text_content() counts scripts too, so it bounds the visible length: the slow count only for big blocks
@@ -142,8 +174,24 @@ def _embeds(page: Page) -> list[Any]:
 def _story_holders(page: Page) -> set[Any]:
     """The block holding the most text outside links, in paragraphs or in lines between <br>s (the article's text:
     teasers and menus are links), and its ancestors."""
+    scores = _paragraph_scores(page)
+    if not scores:
+        return set()
+    holder = max(scores, key=scores.__getitem__)
+    return {holder, *holder.iterancestors()}
+
+
+def _paragraph_scores(page: Page) -> dict[Any, int]:
+    """The characters outside links each block holds in its paragraphs and in its lines between <br>s (computed
+    once a page)."""
+    if "paragraph_scores" not in page.derived:
+        page.derived["paragraph_scores"] = _scores_of(page.tree)
+    return page.derived["paragraph_scores"]
+
+
+def _scores_of(tree: Any) -> dict[Any, int]:
     scores: dict[Any, int] = {}
-    for node in page.tree.iter("p", "br"):
+    for node in tree.iter("p", "br"):
         parent = node.getparent()
         if parent is None:
             continue
@@ -152,27 +200,50 @@ def _story_holders(page: Page) -> set[Any]:
         else:  # the line after a <br>, and the block's first line once
             own = len((node.tail or "").strip()) + (0 if parent in scores else len((parent.text or "").strip()))
         scores[parent] = scores.get(parent, 0) + own
-    if not scores:
-        return set()
+    return scores
+
+
+def _article_root(page: Page) -> tuple[Any, int]:
+    """The article's container (see ARTICLE_SHARE) and the paragraph text it holds; (None, 0) when that is the
+    page's body."""
+    scores = _paragraph_scores(page)
+    total = sum(scores.values())
+    if not total:
+        return None, 0
+    covered: dict[Any, int] = {}
+    for block, score in scores.items():
+        for node in (block, *block.iterancestors()):
+            covered[node] = covered.get(node, 0) + score
     holder = max(scores, key=scores.__getitem__)
-    return {holder, *holder.iterancestors()}
+    for node in (holder, *holder.iterancestors()):
+        if covered[node] >= ARTICLE_SHARE * total:
+            root = node.getparent()
+            root = next(root.iterancestors("article"), root) if root is not None else None
+            if root is None or root.tag in ("body", "html") or node.tag in ("body", "html"):
+                return None, 0
+            return root, covered[root]
+    return None, 0
 
 
-def _path(node: Any) -> str:
-    """A positional XPath to `node` that holds in any copy of its tree ("/*/*[2]/*[5]")."""
+def _path(node: Any, root: Any = None) -> str:
+    """A positional XPath to `node` that holds in any copy of its tree ("/*/*[2]/*[5]"), or of `root`'s subtree
+    ("./*[2]/*[5]", from a copy of `root`)."""
     steps = []
     parent = node.getparent()
-    while parent is not None:
+    while parent is not None and node is not root:
         steps.append(f"*[{1 + sum(1 for _ in node.itersiblings(etree.Element, preceding=True))}]")
         node, parent = parent, parent.getparent()
+    if root is not None:
+        return "./" + "/".join(reversed(steps)) if steps else "self::*"
     return "/*/" + "/".join(reversed(steps)) if steps else "/*"
 
 
-def _removed(page: Page, remove: str | None) -> list[Any]:
-    """Nodes of the page's tree the body leaves out: embeds, then the source's own rules as written."""
-    nodes = _embeds(page)
+def _removed(page: Page, remove: str | None, within: Any = None) -> list[Any]:
+    """Nodes of the page's tree (inside `within` when given) the body leaves out: embeds, then the source's own
+    rules as written."""
+    nodes = _embeds(page, within)
     if remove:
-        nodes += CSSSelector(remove, translator="html")(page.tree)
+        nodes += CSSSelector(remove, translator="html")(page.tree if within is None else within)
     return nodes
 
 
@@ -201,28 +272,56 @@ def _configured_lines(page: Page, selector: str, nodes: list[Any]) -> list[str]:
 
 def extract_body_lines(page: Page, selector: str | None = None, remove: str | None = None) -> list[str]:
     """Paragraphs and sub-headings of the article, in order, one per line."""
-    nodes = _removed(page, remove)
     if selector:
-        lines = _configured_lines(page, selector, nodes)
+        lines = _configured_lines(page, selector, _removed(page, remove))
         if lines:
             return lines
-    result = trafilatura.bare_extraction(
-        page.tree,
-        url=page.url,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_formatting=False,
-        with_metadata=False,
-        deduplicate=False,
-        prune_xpath=[_prune_xpath(nodes)],
-        config=TRAFILATURA_CONFIG,
-    )
-    text = getattr(result, "text", None) or ""
+    text, nodes = _container_text(page, remove)
+    if text is None or count_words(text) < MIN_FAST_WORDS:
+        # the whole page; with the fallbacks at once when the container's reading was short
+        nodes = _removed(page, remove)
+        prune = _prune_xpath(nodes)
+        fast = text is None
+        text = _trafilatura_text(page.tree, page.url, prune, fast=fast)
+        if fast and count_words(text) < MIN_FAST_WORDS:
+            text = _trafilatura_text(page.tree, page.url, prune, fast=False)
     lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]
     lines = _with_missed_paragraphs(page, lines, set(nodes))
     standfirst = _shown_standfirst(page, lines, nodes)
     return [standfirst, *lines] if standfirst and lines else lines
+
+
+def _container_text(page: Page, remove: str | None) -> tuple[str | None, list[Any]]:
+    """trafilatura's text of the article's container alone (its main extractor's) and the nodes left out of it;
+    (None, []) when the page has no container or trafilatura reads too little of its paragraphs."""
+    root, paragraphs = _article_root(page)
+    if root is None:
+        return None, []
+    nodes = _removed(page, remove, root)
+    text = _trafilatura_text(_document_of(root, nodes), page.url, None, fast=True)
+    return (text, nodes) if len(text) >= MIN_CONTAINER_SHARE * paragraphs else (None, [])
+
+
+def _document_of(root: Any, nodes: list[Any]) -> Any:
+    """A new document whose body is a copy of `root` without `nodes` (elements inside it) and comments."""
+    paths = [_path(node, root) for node in nodes]
+    article = copy.deepcopy(root)
+    article.tail = None
+    for node in [*(found for path in paths for found in article.xpath(path)), *CONTENT_HIDERS(article)]:
+        if node.getparent() is not None:
+            node.drop_tree()  # the tail text stays
+    document = HTML_PARSER.makeelement("html")  # the parser's element classes, looked up in C
+    etree.SubElement(document, "body").append(article)
+    return document
+
+
+def _trafilatura_text(tree: Any, url: str, prune: str | None, fast: bool) -> str:
+    """trafilatura's text of `tree` without the nodes `prune` finds (`fast`: its main extractor alone, without the
+    readability and jusText fallbacks)."""
+    options = copy.copy(TRAFILATURA_OPTIONS[fast])  # built once: reading its configuration costs a millisecond
+    options.url = options.source = url
+    result = trafilatura.bare_extraction(tree, prune_xpath=[prune] if prune else None, options=options)
+    return getattr(result, "text", None) or ""
 
 
 def _containers(page: Page) -> list[Any]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import langcodes
-from langdetect import DetectorFactory, LangDetectException, detect_langs, detector_factory
+from langdetect import DetectorFactory, LangDetectException, detector_factory
 
 DetectorFactory.seed = 0  # langdetect is random without a seed
 MIN_CHARS = 200  # below this, detection is a guess: trust the page's declaration
-SAMPLE_CHARS = 1000  # what detection reads: on the benchmark pages, the same answers as 5,000 in a third of the time
+SAMPLE_CHARS = 500  # what detection reads: on the benchmark pages, the same answers as 5,000 in a sixth of the time
+TRIALS = 3  # langdetect's random walks over the text's n-grams (it makes 7): the same answers, in half the time
 SUPPORTED_SHARE = 0.2  # a declared language the detector knows is kept while it gets at least this probability
 SURE = 0.9  # a guess this probable overrules a declared language of another script
 SAME_LANGUAGE = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}  # one code per language (langdetect's)
@@ -23,7 +24,7 @@ def detect_language(body: str, declared: str | None, hint: str | None) -> str | 
     if len(body) < MIN_CHARS:
         return claimed
     try:
-        guesses = [(g.lang.split("-")[0], g.prob) for g in detect_langs(body[:SAMPLE_CHARS])]
+        guesses = [(g.lang.split("-")[0], g.prob) for g in _detect(body[:SAMPLE_CHARS])]
     except LangDetectException:
         return claimed
     best, sure = guesses[0]
@@ -36,6 +37,15 @@ def detect_language(body: str, declared: str | None, hint: str | None) -> str | 
     # the detector cannot recognise the claimed language (Icelandic, Zulu...): it guesses a neighbour of the same
     # script, so the claim stands unless the guess is sure and of another script
     return claimed if script(claimed) == script(best) or sure < SURE else best
+
+
+def _detect(text: str) -> list:
+    """langdetect's guesses for `text`, most probable first (detect_langs, with TRIALS walks)."""
+    detector_factory.init_factory()
+    detector = detector_factory._factory.create()
+    detector.n_trial = TRIALS
+    detector.append(text)
+    return detector.get_probabilities()
 
 
 def iso_code(tag: str | None) -> str | None:

@@ -40,7 +40,8 @@ NOT_XML_REFERENCES = re.compile(
 # lxml.html's parser asks a Python callback for the class of every element it hands out (to give forms and inputs
 # their own classes, which extraction never uses): a lookup done in C, to HtmlElement always, makes every walk over
 # the tree (trafilatura's included) cheaper
-HTML_PARSER = lxml_html.HTMLParser()
+# The page is handed to the parser as UTF-8 bytes, which libxml2 reads as they are (a str it converts first).
+HTML_PARSER = lxml_html.HTMLParser(encoding="utf-8")
 HTML_PARSER.set_element_class_lookup(
     ElementDefaultClassLookup(
         element=lxml_html.HtmlElement,
@@ -66,6 +67,7 @@ class Page:
     tree: Any
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, list[str]] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # computed once from the tree
 
     def first_meta(self, *names: str) -> str | None:
         """The first non-empty content among meta tags named (name= or property=) `names`."""
@@ -164,7 +166,7 @@ def parse_page(data: str | bytes, url: str, encoding: str | None = None) -> Page
     if not text.strip() or "<" not in text:
         raise NotHtml("empty page" if not text.strip() else "no HTML markup")
     try:
-        tree = lxml_html.document_fromstring(_strip_xml_declaration(text), parser=HTML_PARSER)
+        tree = lxml_html.document_fromstring(_strip_xml_declaration(text).encode("utf-8"), parser=HTML_PARSER)
     except (ParserError, ValueError) as exc:
         raise NotHtml(f"unparsable HTML ({exc})") from None
     return Page(url=url, text=text, tree=tree, jsonld=_jsonld(tree), meta=_meta(tree))
