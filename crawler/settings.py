@@ -74,6 +74,8 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 32
+CONCURRENT_ITEMS = 4  # Scrapy starts this many tasks for each response's output (its default, 100, costs the crawl
+# process more CPU than the rest of a page's handling): an article page yields one record, a listing requests
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
 DOWNLOAD_TIMEOUT = 30
