@@ -39,8 +39,8 @@ bench-quality: $(VENV)/.installed  ## extraction quality on ../shared/benchmarks
 bench-recrawl: $(VENV)/.installed  ## first crawl of a 5,000-article site, then a no-news recrawl
 	$(BIN)/python benchmarks/recrawl.py --articles 5000
 
-bench-throughput: $(VENV)/.installed  ## crawl 2,000 / 10,000 / 50,000 real pages on 127.0.0.1: pages/s, CPU, memory
-	$(BIN)/python benchmarks/throughput.py --pages 2000 10000 50000
+bench-throughput: $(VENV)/.installed  ## crawl 2,000 real pages on 127.0.0.1: p/s vs trafilatura, CPU, peak PSS (more: --pages, --listed)
+	$(BIN)/python benchmarks/throughput.py
 
 bench-neardup: $(VENV)/.installed  ## near-duplicate lookup cost at 10,000 and 1,000,000 stored articles
 	$(BIN)/python benchmarks/neardup.py --sizes 10000 1000000

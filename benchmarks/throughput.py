@@ -2,18 +2,23 @@
 
 The pages of ../shared/benchmarks/ (every dataset) are served by a small generator server, each under many distinct
 URLs (/a/<n>: page n mod P with a paragraph of its own, so every URL is a distinct text), listed in sitemaps of
-1,000 behind a sitemap index. For each size it prints, from one run of `newscrawl crawl`:
-  - extract-only pages/s on one core (`extract` over the same pages, in this process);
-  - end-to-end pages/s (fetch, extract in the process pool, pipelines, SQLite) and its ratio to extract-only;
-  - CPU utilisation of the crawl's process tree (CPU seconds / wall seconds / cores) and its peak memory (the sum
-    of the proportional set sizes of the crawl process and its extraction workers, sampled every 0.2 s);
+1,000 behind a sitemap index. In one run it measures, each figure beside its goal (issue 17):
+  - plain trafilatura (`bare_extraction` with metadata) on one core over the same pages: its rate (pages per CPU
+    second: what a core gives it, whatever else the machine runs), and each page's extract CPU time, ours beside
+    trafilatura's (median and p95; goal: ours at most 0.6x);
+  - for each size, from one `newscrawl crawl`: end-to-end pages/s (fetch, extract in the process pool, pipelines,
+    SQLite, FTS index) and its ratio to trafilatura's one-core rate (goal: 1.7x on 2 cores); the CPU seconds of the
+    crawl process alone per page (HTTP, scheduling, pipelines, store: extraction runs in the workers); CPU use of
+    the process tree (CPU seconds / wall seconds / cores); its peak memory: the proportional set sizes (PSS) of the
+    crawl process and all its descendants (forkserver, extraction workers) summed per sample, every 0.2 s, the
+    largest sum (goal: 400 MB);
   - the store alone: the same records through `newscrawl import` (validate, normalise, dedupe, store), rows/s;
   - an immediate no-news recrawl: its time as a fraction of the first crawl.
-It prints figures; it asserts nothing. Usage: python benchmarks/throughput.py [--pages 2000 10000 50000]
+It prints figures; it asserts nothing. Usage: python benchmarks/throughput.py [--pages 2000 [10000 50000]]
 
-With --listed 200000, it measures the frontier instead: the peak memory of the crawl process (extraction inline) while
-one gzip sitemap lists that many URLs, against a listing of 100, for CLOSESPIDER_TIMEOUT (--seconds) of crawling
-with no NEWSCRAWL_MAX_SCHEDULED; the run still ends only once every listed URL is queued.
+With --listed 200000, it measures the frontier instead: the peak memory of the crawl's process tree (one extraction
+worker) while one gzip sitemap lists that many URLs, against a listing of 100, for CLOSESPIDER_TIMEOUT (--seconds)
+of crawling with no NEWSCRAWL_MAX_SCHEDULED; the run still ends only once every listed URL is queued.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +38,9 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Process
 from pathlib import Path
+from typing import NamedTuple
+
+import trafilatura
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -49,6 +59,9 @@ article_url = '/a/\\d+$'
 language = "en"
 timezone = "UTC"
 """
+GOAL_RATIO = 1.7  # end to end on 2 cores, against trafilatura on one
+GOAL_COST = 0.6  # our extract's CPU time per page against trafilatura's
+GOAL_MEMORY = 400  # MB, peak PSS of the crawl's process tree
 FAST = ["AUTOTHROTTLE_ENABLED=0", "DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "LOG_LEVEL=WARNING"]
 
 
@@ -151,19 +164,30 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measured(command: list[str]) -> tuple[float, float, int]:
+class Measure(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # CPU seconds of the whole process tree
+    own_cpu: float  # CPU seconds of the process started alone (not its descendants)
+    peak: int  # bytes: the largest sum over the tree of its processes' PSS, over the samples
+    parts: list[int]  # the PSS of each process at that sample: the process started first, then the largest
+
+
+def measured(command: list[str]) -> Measure:
     """Run `command`: wall seconds, CPU seconds and peak memory (sum of PSS) of its process tree, sampled every
     0.2 s (the extraction workers are grandchildren: getrusage would not see them)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak, cpu = 0, {}
+    peak, parts, cpu = 0, [], {}
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, parts
         while not stop.is_set():
             members = family(process.pid)
-            peak = max(peak, sum(memory(member) for member in members))
+            sizes = {member: memory(member) for member in members}
+            if sum(sizes.values()) > peak:
+                peak = sum(sizes.values())
+                parts = [sizes.pop(process.pid, 0), *sorted(sizes.values(), reverse=True)]
             for member in members:
                 cpu[member] = max(cpu.get(member, 0.0), cpu_seconds(member))
             stop.wait(0.2)
@@ -176,7 +200,25 @@ def measured(command: list[str]) -> tuple[float, float, int]:
     wall = time.perf_counter() - started
     if process.returncode not in (0, 1):
         sys.exit(f"bench: {' '.join(command[:2])} failed ({process.returncode}): {errors.strip()[-500:]}")
-    return wall, sum(cpu.values()), peak
+    return Measure(wall, sum(cpu.values()), cpu.get(process.pid, 0.0), peak, parts)
+
+
+def extract_costs(pages: list[tuple[bytes, str]]) -> tuple[list[float], list[float]]:
+    """CPU seconds of each page's extraction: ours and plain trafilatura's, page by page in turn (so a busy moment
+    of the machine falls on both)."""
+    ours, theirs = [], []
+    for html, url in pages:
+        started = time.process_time()
+        extract(html, url)
+        ours.append(time.process_time() - started)
+        started = time.process_time()
+        trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url, with_metadata=True)
+        theirs.append(time.process_time() - started)
+    return ours, theirs
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
 
 
 def start_site(html: list[bytes], count: int, folder: Path, sitemap: str) -> tuple[Process, list[str]]:
@@ -194,61 +236,69 @@ def start_site(html: list[bytes], count: int, folder: Path, sitemap: str) -> tup
 
 
 def frontier_memory(html: list[bytes], counts: list[int], seconds: int) -> None:
-    """Peak memory of the crawl process while one sitemap lists each of `counts` URLs, and per listed URL against a
-    listing of 100."""
+    """Peak memory of the crawl's process tree while one sitemap lists each of `counts` URLs, and per listed URL
+    against a listing of 100."""
     limits = ["NEWSCRAWL_EXTRACT_WORKERS=1", "NEWSCRAWL_MAX_SCHEDULED=0", f"CLOSESPIDER_TIMEOUT={seconds}"]
-    print(f"{'listed':>9} {'peak mem':>9} {'per URL':>8} {'run':>6}")
+    print(f"{'listed':>9} {'peak PSS (goal <= ' + str(GOAL_MEMORY) + ' MB)':>27} {'per URL':>8} {'run':>6}")
     baseline = 0
     for count in [100, *counts]:
         with tempfile.TemporaryDirectory(prefix="newscrawl-bench-frontier-") as tmp:
             server, crawl = start_site(html, count, Path(tmp), "listed.xml.gz")
-            wall, _, peak = measured(crawl + [item for setting in limits for item in ("--set", setting)])
+            run = measured(crawl + [item for setting in limits for item in ("--set", setting)])
             server.terminate()
-        baseline = baseline or peak
-        per_url = f"{(peak - baseline) / (count - 100) / 1024:.2f}KB" if count > 100 else "-"
-        print(f"{count:>9,} {peak / 2**20:>7.0f}MB {per_url:>8} {wall:>5.0f}s")
+        baseline = baseline or run.peak
+        per_url = f"{(run.peak - baseline) / (count - 100) / 1024:.2f}KB" if count > 100 else "-"
+        parts = " + ".join(f"{part / 2**20:.0f}" for part in run.parts)
+        print(f"{count:>9,} {run.peak / 2**20:>24.0f} MB {per_url:>8} {run.wall:>5.0f}s  ({parts} MB)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, nargs="+", default=[2000, 10000, 50000])
+    parser.add_argument("--pages", type=int, nargs="+", default=[2000], help="crawl sizes (e.g. 2000 10000 50000)")
     parser.add_argument("--listed", type=int, nargs="+", help="measure the frontier's memory for these listings")
     parser.add_argument("--seconds", type=int, default=60, help="crawling time of each --listed run")
     args = parser.parse_args()
     if not BENCHMARKS.exists():
         sys.exit(f"bench-throughput: {BENCHMARKS} not found")
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     pages = article_pages()
     html = [page for page, _ in pages]
     if args.listed:
         return frontier_memory(html, args.listed, args.seconds)
-    rounds = max(1, 300 // len(pages))
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for page, url in pages:
-            extract(page, url)
-    one_core = rounds * len(pages) / (time.perf_counter() - started)
+    ours, theirs = extract_costs(pages)
+    one_core = len(theirs) / sum(theirs)
     cores = os.cpu_count() or 1
-    print(f"{len(pages)} distinct article pages from ../shared/benchmarks; extract-only, one core: {one_core:.1f} p/s")
-    header = ("pages", "end-to-end p/s", "ratio", "CPU use", "peak mem", "store rows/s", "recrawl")
-    print(" ".join(f"{name:>{width}}" for name, width in zip(header, (7, 15, 6, 8, 9, 13, 8), strict=True)))
+    load = os.getloadavg()[0]
+    print(f"{len(pages)} distinct article pages from ../shared/benchmarks; {cores} cores, load {load:.1f}")
+    print(f"  trafilatura alone, one core: {one_core:.1f} pages per CPU second")
+    for name, measure in (("median", statistics.median), ("p95", p95)):
+        mine, theirs_ms = measure(ours) * 1000, measure(theirs) * 1000
+        print(
+            f"  extract CPU per page, {name}: ours {mine:.1f} ms, trafilatura {theirs_ms:.1f} ms:"
+            f" {mine / theirs_ms:.2f}x (goal <= {GOAL_COST}x)"
+        )
     for count in args.pages:
         with tempfile.TemporaryDirectory(prefix="newscrawl-bench-throughput-") as tmp:
             folder = Path(tmp)
             server, crawl = start_site(html, count, folder, "sitemap.xml")
             db = folder / "news.db"
-            wall, cpu, peak = measured(crawl)
-            again, _, _ = measured(crawl)
+            run = measured(crawl)
+            again = measured(crawl)
             server.terminate()
             records = folder / "records.jsonl"
             export = [str(NEWSCRAWL), "export", "--db", str(db), "--include-duplicates", "--output", str(records)]
             subprocess.run(export, check=True, capture_output=True)
             stored = sum(1 for _ in records.open(encoding="utf-8"))
-            store_wall, _, _ = measured([str(NEWSCRAWL), "import", str(records), "--db", str(folder / "store.db")])
-            rate = count / wall
-            print(
-                f"{count:>7,} {rate:>15.1f} {rate / one_core:>6.2f} {cpu / wall / cores:>8.0%}"
-                f" {peak / 2**20:>7.0f}MB {stored / store_wall:>13.0f} {again / wall:>8.1%}"
-            )
+            store = measured([str(NEWSCRAWL), "import", str(records), "--db", str(folder / "store.db")])
+        rate = count / run.wall
+        print(f"{count:,} pages crawled ({stored:,} stored) in {run.wall:.0f} s, load {os.getloadavg()[0]:.1f}")
+        print(f"  end to end: {rate:.1f} p/s, {rate / one_core:.2f}x trafilatura on one core (goal >= {GOAL_RATIO}x)")
+        print(f"  crawl process alone: {run.own_cpu / count * 1000:.1f} ms CPU per page")
+        print(f"  CPU use of the process tree: {run.cpu / run.wall / cores:.0%} of {cores} cores")
+        parts = " + ".join(f"{part / 2**20:.0f}" for part in run.parts)
+        print(f"  peak memory of the process tree: {run.peak / 2**20:.0f} MB PSS (goal <= {GOAL_MEMORY} MB)")
+        print(f"    crawl process + its descendants at that moment: {parts} MB")
+        print(f"  store alone: {stored / store.wall:.0f} rows/s; no-news recrawl: {again.wall / run.wall:.1%} of it")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ RANGES: dict[str, tuple[bool, float, float]] = {
     "NEWSCRAWL_LOG_BACKUPS": (True, 0, 1_000),
     "NEWSCRAWL_OVERLAP_HOURS": (False, 0, 8_760),
     "NEWSCRAWL_EXTRACT_WORKERS": (True, 0, 256),
+    "NEWSCRAWL_WORKER_MAX_PAGES": (True, 0, 10**9),
     "NEWSCRAWL_RETRY_AFTER_MAX": (False, 0, DAY),
     "NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD": (False, 0.01, 1),
     "NEWSCRAWL_WORKER_IDLE": (False, 0, 7 * DAY),

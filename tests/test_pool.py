@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -136,3 +137,99 @@ def test_a_dying_worker_fails_only_its_own_task():
     finally:
         pool.spider_closed(spider)
     assert isinstance(died, WorkerDied) and slept is None and slept_too is None
+
+
+def gone(pids: set[int]) -> set[int]:
+    """`pids` less those still running after a while (a retired worker exits by itself)."""
+    deadline = time.monotonic() + 10
+    while (alive := {pid for pid in pids if Path(f"/proc/{pid}").exists()}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return pids - alive
+
+
+def test_a_worker_is_replaced_by_a_fresh_one_after_its_pages_and_no_page_is_lost():
+    pool = ExtractionPool(1, max_tasks=3)
+    spider = SimpleNamespace()
+    pool.spider_opened(spider)
+    html = PAGE.read_bytes()
+    url = "https://www.aljarida.com/article/74480"
+
+    async def scenario() -> tuple[list[int], list[object]]:
+        pids = [await pool.run(os.getpid) for _ in range(7)]
+        records = await asyncio.gather(*(pool.run(extract, html, url) for _ in range(5)))
+        return pids, records
+
+    try:
+        pids, records = asyncio.run(scenario())
+        first, second, third = pids[0], pids[3], pids[6]
+        assert pids == [first] * 3 + [second] * 3 + [third] and len({first, second, third}) == 3
+        assert gone({first, second}) == {first, second}  # retired: each exits by itself
+    finally:
+        pool.spider_closed(spider)
+    assert all(record == extract(html, url) for record in records)
+
+
+def test_concurrent_tasks_never_go_past_a_workers_page_limit():
+    pool = ExtractionPool(2, max_tasks=2)
+    spider = SimpleNamespace()
+    pool.spider_opened(spider)
+
+    async def scenario() -> list[int]:
+        return await asyncio.gather(*(pool.run(os.getpid) for _ in range(9)))
+
+    try:
+        pids = asyncio.run(scenario())
+    finally:
+        pool.spider_closed(spider)
+    assert len(pids) == 9 and max(pids.count(pid) for pid in pids) <= 2 and len(set(pids)) >= 5
+
+
+WORKER_MODULES = """
+import asyncio, sys
+from types import SimpleNamespace
+import crawler.cli  # what the `newscrawl` command's main script loads
+from crawler.crawl.pool import ExtractionPool
+
+if __name__ == "__main__":
+    pool = ExtractionPool(1)
+    spider = SimpleNamespace()
+    pool.spider_opened(spider)
+    code = "sorted({name.split('.')[0] for name in __import__('sys').modules})"
+    print(" ".join(asyncio.run(pool.run(eval, code))))
+    pool.spider_closed(spider)
+"""
+
+
+def test_a_worker_loads_extraction_but_not_the_crawl_or_the_cli(tmp_path):
+    script = tmp_path / "main.py"
+    script.write_text(WORKER_MODULES, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1]
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    modules = set(result.stdout.split())
+    assert {"crawler", "trafilatura", "lxml"} <= modules
+    assert not modules & {"scrapy", "twisted", "sqlite_utils", "click"}
+
+
+def test_a_crawl_recycling_its_worker_every_two_pages_stores_every_record(env):
+    env.serve("aljarida")
+    log = env.db.parent / "logs" / "newscrawl.log"
+    outcomes = []
+    for max_pages in ("0", "2"):
+        sets = ("NEWSCRAWL_EXTRACT_WORKERS=1", f"NEWSCRAWL_WORKER_MAX_PAGES={max_pages}")
+        result = env.newscrawl("crawl", "aljarida", *(item for s in sets for item in ("--set", s)))
+        assert result.returncode == 0, result.stderr[-2000:]
+        outcomes += env.rows("SELECT articles_new, articles_updated, articles_unchanged FROM runs")
+        extracted = len(env.rows("SELECT url FROM pages"))
+        env.rows("DELETE FROM pages")  # the second crawl fetches and extracts every article again
+        env.rows("DELETE FROM runs")
+        env.rows("DELETE FROM listings")  # and reads every listing whole
+    new = len(env.rows("SELECT url FROM articles"))  # recycled, every record comes back the same: unchanged
+    assert new and outcomes == [
+        {"articles_new": new, "articles_updated": 0, "articles_unchanged": 0},
+        {"articles_new": 0, "articles_updated": 0, "articles_unchanged": new},
+    ]
+    retired = re.findall(r"extraction worker (\d+) retired after (\d+) pages", log.read_text(encoding="utf-8"))
+    assert len(retired) == extracted // 2 and {pages for _, pages in retired} == {"2"}
+    assert len({pid for pid, _ in retired}) == len(retired)  # each a process of its own

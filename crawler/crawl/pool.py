@@ -12,57 +12,42 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes, so memory stays bounded when fetching outpac
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
-import threading
-import time
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
-from pathlib import Path
+from types import ModuleType
 from typing import Any, ClassVar
 
-from scrapy import signals
+logger = logging.getLogger(__name__)
 
 from crawler.crawl.runstate import RunState
 
 STOP_WAIT = 5.0  # seconds an idle worker gets to exit by itself at the end of a crawl before it is killed
 
 
-def _exit_with(crawl_pid: int) -> None:
-    """In each worker: exit as soon as the crawl process is gone (killed with SIGKILL, its pool never said stop),
-    even in the middle of a task."""
+def _start_worker(conn: Connection, crawl_pid: int) -> None:
+    """A worker process's target (crawler.crawl.poolworker is already loaded: it was imported in the forkserver)."""
+    from crawler.crawl.poolworker import serve
 
-    def watch() -> None:
-        while True:
-            time.sleep(1)
-            try:
-                state = Path(f"/proc/{crawl_pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            except (OSError, IndexError):
-                os._exit(0)
-            if state in ("Z", "X"):  # dead, not yet reaped by whoever started it
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="exit-with-crawl").start()
+    serve(conn, crawl_pid)
 
 
-def _serve(conn: Connection, crawl_pid: int) -> None:
-    """A worker's life: run each `(function, args)` that comes down the pipe and send back `(True, result)` or
-    `(False, exception)`, until the pipe closes."""
-    _exit_with(crawl_pid)
-    while True:
-        try:
-            function, args = conn.recv()
-        except EOFError:
-            return
-        try:
-            answer: tuple[bool, Any] = (True, function(*args))
-        except Exception as exc:
-            answer = (False, exc)
-        try:
-            conn.send(answer)
-        except Exception as exc:  # an answer that cannot be pickled
-            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+@contextmanager
+def _main_left_out() -> Iterator[None]:
+    """multiprocessing has each new process import the parent's main script first (in case a task pickles something
+    defined there); `newscrawl`'s main is the whole CLI (Scrapy, sqlite-utils, ...), which a worker does not need:
+    hide it while a worker starts."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 class WorkerDied(Exception):
@@ -78,9 +63,11 @@ class Worker:
 
     def __init__(self, context: Any) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, os.getpid()), daemon=True, name="extraction")
-        self.process.start()
+        self.process = context.Process(target=_start_worker, args=(child, os.getpid()), daemon=True, name="extraction")
+        with _main_left_out():
+            self.process.start()
         child.close()
+        self.tasks = 0  # tasks it has answered
 
     @property
     def pid(self) -> int | None:
@@ -93,6 +80,7 @@ class Worker:
             ok, value = self.conn.recv()
         except (EOFError, OSError):
             raise WorkerDied(f"worker process {self.pid} died running {function.__name__}") from None
+        self.tasks += 1
         if ok:
             return value
         raise value
@@ -111,29 +99,42 @@ class Worker:
             self.process.kill()
             self.process.join()
 
+    def retire(self) -> None:
+        """Close the pipe of an idle worker: it exits by itself, in its own time (`stop` waits for that)."""
+        self.conn.close()
+
 
 class ExtractionPool:
     """NEWSCRAWL_EXTRACT_WORKERS worker processes (0: one per core), started as tasks need them, shared by every
     crawler of the process (`newscrawl crawl` runs one per source). Extraction never runs inline: one worker is
-    still a process of its own, so the deadline holds whatever the setting."""
+    still a process of its own, so the deadline holds whatever the setting. A worker that has answered
+    `max_tasks` tasks (NEWSCRAWL_WORKER_MAX_PAGES; 0: no limit) is retired and a fresh one takes its place, so what
+    extraction leaves behind in a process (caches, a fragmented heap) does not grow for the whole crawl. Workers are
+    forked from a forkserver that has loaded extraction (crawler/crawl/poolworker.py): a fresh worker starts at once
+    and shares those pages with the forkserver and the other workers."""
 
-    _shared: ClassVar[dict[int, ExtractionPool]] = {}
+    _shared: ClassVar[dict[tuple[int, int], ExtractionPool]] = {}
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, max_tasks: int = 0) -> None:
         self.workers = workers
+        self.max_tasks = max_tasks
+        self.retired: list[Worker] = []  # workers told to exit, reaped once they have
         self.users = 0
         self.executor: ThreadPoolExecutor | None = None  # threads that wait on the workers' pipes
         self.idle: list[Worker] = []
         self.busy: set[Worker] = set()
         self.slots: asyncio.Semaphore | None = None  # made in the running event loop, with the executor
         context = multiprocessing.get_context("forkserver")  # no fork of the reactor's threads
-        context.set_forkserver_preload(["crawler.extraction"])  # imported once, not once per worker
+        context.set_forkserver_preload(["crawler.crawl.poolworker"])  # loaded once, not once per worker
         self.context = context
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractionPool:
+        from scrapy import signals  # here, not at the top: a worker imports this module, and needs no Scrapy
+
         workers = max(1, crawler.settings.getint("NEWSCRAWL_EXTRACT_WORKERS") or os.cpu_count() or 1)
-        pool = cls._shared.setdefault(workers, cls(workers))
+        max_tasks = max(0, crawler.settings.getint("NEWSCRAWL_WORKER_MAX_PAGES"))
+        pool = cls._shared.setdefault((workers, max_tasks), cls(workers, max_tasks))
         crawler.signals.connect(pool.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pool.spider_closed, signal=signals.spider_closed)
         return pool
@@ -151,9 +152,9 @@ class ExtractionPool:
         """Stop every worker and the threads waiting on them."""
         for worker in self.busy:
             worker.kill()
-        for worker in self.idle:
+        for worker in self.idle + self.retired:
             worker.stop()
-        self.idle, self.busy = [], set()
+        self.idle, self.busy, self.retired = [], set(), []
         if self.executor is not None:
             self.executor.shutdown(wait=True)
             self.executor, self.slots = None, None
@@ -186,7 +187,19 @@ class ExtractionPool:
             return result
 
     def release(self, worker: Worker) -> None:
+        """Back to the idle workers, or retired for a fresh one once it has answered `max_tasks` tasks."""
         self.busy.discard(worker)
+        if self.max_tasks and worker.tasks >= self.max_tasks:
+            worker.retire()
+            self.retired = [old for old in self.retired if old.process.is_alive()] + [worker]
+            fresh = Worker(self.context)
+            logger.info(
+                "extraction worker %s retired after %d pages (NEWSCRAWL_WORKER_MAX_PAGES); worker %s takes its place",
+                worker.pid,
+                worker.tasks,
+                fresh.pid,
+            )
+            worker = fresh
         self.idle.append(worker)
 
     def replace(self, worker: Worker) -> None:
