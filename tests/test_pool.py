@@ -233,3 +233,31 @@ def test_a_crawl_recycling_its_worker_every_two_pages_stores_every_record(env):
     retired = re.findall(r"extraction worker (\d+) retired after (\d+) pages", log.read_text(encoding="utf-8"))
     assert len(retired) == extracted // 2 and {pages for _, pages in retired} == {"2"}
     assert len({pid for pid, _ in retired}) == len(retired)  # each a process of its own
+
+
+RECORD_MODULES = """
+import atexit, os, sys
+
+def _record():
+    names = sorted({name.split(".")[0] for name in sys.modules})
+    with open(os.path.join(os.environ["MODULES_DIR"], str(os.getpid())), "w") as out:
+        out.write(" ".join(names))
+
+atexit.register(_record)
+"""
+
+
+def test_the_crawl_process_leaves_extraction_to_its_workers(env, tmp_path):
+    """The crawl process (Scrapy) never loads trafilatura, langdetect or dateparser: its workers do."""
+    hook, seen = tmp_path / "hook", tmp_path / "modules"
+    hook.mkdir()
+    seen.mkdir()
+    (hook / "sitecustomize.py").write_text(RECORD_MODULES, encoding="utf-8")
+    env.serve("aljarida")
+    variables = {**os.environ, "PYTHONPATH": str(hook), "MODULES_DIR": str(seen)}
+    result = env.newscrawl("crawl", "aljarida", "--set", "NEWSCRAWL_EXTRACT_WORKERS=1", env=variables)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert env.rows("SELECT count(*) AS n FROM articles")[0]["n"] > 0
+    processes = [set(path.read_text(encoding="utf-8").split()) for path in seen.iterdir()]
+    [crawl] = [modules for modules in processes if "scrapy" in modules]
+    assert not crawl & {"trafilatura", "langdetect", "dateparser", "htmldate", "justext"}

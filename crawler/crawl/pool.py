@@ -23,9 +23,9 @@ from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any, ClassVar
 
-logger = logging.getLogger(__name__)
-
 from crawler.crawl.runstate import RunState
+
+logger = logging.getLogger(__name__)
 
 STOP_WAIT = 5.0  # seconds an idle worker gets to exit by itself at the end of a crawl before it is killed
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from crawler.crawl.bounds import extract_within_bounds
 from crawler.crawl.discovery import parse_date
+from crawler.crawl.extractjobs import extract_page
 from crawler.crawl.spiders.job import JobSpider
-from crawler.extraction import extract
 from crawler.sources import Source
 from crawler.storage.archive import Archive
 
@@ -42,7 +42,9 @@ class ReextractSpider(JobSpider):
             for kept in self.until_stopped(archive.articles.kept_pages(self.name)):
                 self.crawler.stats.inc_value("newscrawl/reextracted")
                 page, fetched_at = zlib.decompress(kept.html), parse_date(kept.fetched_at)
-                result = await extract_within_bounds(self, extract, page, kept.response_url, self.source, fetched_at)
+                result = await extract_within_bounds(
+                    self, extract_page, page, kept.response_url, self.source, fetched_at
+                )
                 fetch = result.fetch
                 fetch.fetched_url, fetch.response_url, fetch.fetched_at = kept.url, kept.response_url, kept.fetched_at
                 yield result

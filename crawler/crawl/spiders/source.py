@@ -13,13 +13,13 @@ from w3lib.encoding import http_content_type_encoding
 
 from crawler.crawl.bounds import extract_within_bounds
 from crawler.crawl.discovery import Link, newest_first, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.crawl.extractjobs import extract_and_keep
 from crawler.crawl.failures import ROBOTS_DISALLOWED, describe
 from crawler.crawl.guard import Refused
 from crawler.crawl.middlewares import LISTING
 from crawler.crawl.runs import LIMIT_SETTINGS, LIMITS
 from crawler.crawl.scheduler import SpiderRequest
 from crawler.crawl.spiders.job import JobSpider
-from crawler.extraction import extract_and_keep
 from crawler.sources import Source
 from crawler.storage.known import KnownUrls
 
