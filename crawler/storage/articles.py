@@ -18,11 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import sqlite_utils
-
 from crawler.items import Article
 from crawler.storage import neardup, textindex
 from crawler.storage.db import ARTICLE_COLUMNS, utc_now
+from crawler.storage.part import Part
 from crawler.urls import canonical_url
 from crawler.words import content_hash, count_words
 
@@ -135,11 +134,8 @@ def kept_row(url: str, source: str, response_url: str, html: bytes, fetched_at: 
     }
 
 
-class ArticleStore:
+class ArticleStore(Part):
     """The articles of a database and everything written with them (see the module's docstring)."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
 
     @contextmanager
     def batch(

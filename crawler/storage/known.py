@@ -10,20 +10,16 @@ from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from crawler.crawl.discovery import parse_date
 from crawler.crawl.failures import NOT_EXTRACTED
 from crawler.storage.db import NoDatabase
+from crawler.storage.part import Part
 from crawler.urls import canonical_url
 
 
-class Known:
+class Known(Part):
     """Lookups in `pages` (every article-candidate URL a source fetched before, with its outcome) and `runs`. What
     another source fetched is not known to this one. A database without these tables yet knows nothing."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
 
     def knows(self, source: str, url: str, listed_at: datetime | None = None, revisit_after: str | None = None) -> bool:
         """True when `source` fetched `url` before and need not again.

@@ -6,16 +6,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import sqlite_utils
+from crawler.storage.part import Part
 
 Validators = tuple[str | None, str | None]  # (ETag, Last-Modified)
 
 
-class Listings:
+class Listings(Part):
     """The `listings` rows: one per listing URL, with the source that read it and the validators it answered with."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
 
     def validators(self, source: str) -> dict[str, Validators]:
         """The validators of each listing `source` read before, by URL (none in a database without the table)."""

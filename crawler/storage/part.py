@@ -1,4 +1,4 @@
-"""What every reading part of an Archive shares: its connection, and rows that can be read by column name."""
+"""What every part of an Archive shares: its connection, and rows that can be read by column name."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
+from crawler.storage.part import Part
+
 # a new run's id is one no stored article names yet: the id of a deleted run is not used again
 FRESH_ID = "(SELECT max(coalesce((SELECT max(id) FROM runs), 0), coalesce((SELECT max(run_id) FROM articles), 0)) + 1)"
 RECORD_KILLED = (
@@ -28,11 +30,8 @@ class RunningRun(NamedTuple):
     started_at: str
 
 
-class Runs:
+class Runs(Part):
     """The `runs` rows of one database connection."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
 
     def insert(self, row: dict[str, Any]) -> int:
         """Insert a run; its id is one no stored article names yet (an article's run_id is always the run that
