@@ -13,7 +13,7 @@ from conftest import SHARED
 from crawler.extraction import extract
 from crawler.extraction.attribution import split_attribution
 from crawler.extraction.authors import clean_name
-from crawler.extraction.body import _with_missed_paragraphs
+from crawler.extraction.body import _visible_length, _with_missed_paragraphs
 from crawler.extraction.captions import clean_credit, split_credit
 from crawler.extraction.dates import parse_visible, url_date
 from crawler.extraction.language import SUPPORTED_SHARE, TRIALS, _detect, _share, detect_language
@@ -921,6 +921,16 @@ def test_a_claim_the_first_walk_supports_is_supported_by_all_walks(text, claimed
     assert full >= first
     if first >= SUPPORTED_SHARE:
         assert detect_language(text, claimed, None) == claimed
+
+
+def test_visible_length_counts_the_text_nodes_outside_scripts_and_styles():
+    html = (
+        "<html><body> <div id=x> Lead <!-- hidden --> after <script>var a = 1;</script> tail "
+        "<style>p {}</style><p> One <b> two </b> three </p><?pi x?> end </div> outside </body></html>"
+    )
+    node = parse_page(html, "https://news.example/a").tree.find(".//div")
+    expected = sum(len(t.strip()) for t in node.xpath(".//text()[not(parent::script or parent::style)]"))
+    assert _visible_length(node) == expected == len("Leadaftertail" + "Onetwothreeend")
 
 
 def test_section_tags_image_description_canonical():
