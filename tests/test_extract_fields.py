@@ -13,10 +13,10 @@ from conftest import SHARED
 from crawler.extraction import extract
 from crawler.extraction.attribution import split_attribution
 from crawler.extraction.authors import clean_name
-from crawler.extraction.body import _with_missed_paragraphs
+from crawler.extraction.body import _visible_length, _with_missed_paragraphs
 from crawler.extraction.captions import clean_credit, split_credit
 from crawler.extraction.dates import parse_visible, url_date
-from crawler.extraction.language import detect_language
+from crawler.extraction.language import SUPPORTED_SHARE, TRIALS, _detect, _share, detect_language
 from crawler.extraction.page import parse_page
 from crawler.extraction.title import strip_site_name
 from crawler.items import Article, NotArticle
@@ -909,6 +909,28 @@ def test_language_codes_are_iso_639_1_one_per_language():
     assert detect_language("kurz", "nb-NO", None) == "no"
     assert detect_language("kurz", "english", "ar") == "ar"  # not a language code: the source's hint
     assert detect_language(SPANISH, None, "ar") == "es"
+
+
+@pytest.mark.parametrize("text", [SPANISH, NORWEGIAN, ICELANDIC, " ".join(ENGLISH_PARAS), " ".join(ARABIC_PARAS)])
+@pytest.mark.parametrize("claimed", ["en", "es", "no", "ar", "de"])
+def test_a_claim_the_first_walk_supports_is_supported_by_all_walks(text, claimed):
+    """The shortcut: a claim the first of the TRIALS walks gives its share of them keeps that share (and more)
+    when every walk is run, so the one-walk answer is the full detection's."""
+    first = _share(_detect(text, trials=1), claimed) / TRIALS
+    full = _share(_detect(text), claimed)
+    assert full >= first
+    if first >= SUPPORTED_SHARE:
+        assert detect_language(text, claimed, None) == claimed
+
+
+def test_visible_length_counts_the_text_nodes_outside_scripts_and_styles():
+    html = (
+        "<html><body> <div id=x> Lead <!-- hidden --> after <script>var a = 1;</script> tail "
+        "<style>p {}</style><p> One <b> two </b> three </p><?pi x?> end </div> outside </body></html>"
+    )
+    node = parse_page(html, "https://news.example/a").tree.find(".//div")
+    expected = sum(len(t.strip()) for t in node.xpath(".//text()[not(parent::script or parent::style)]"))
+    assert _visible_length(node) == expected == len("Leadaftertail" + "Onetwothreeend")
 
 
 def test_section_tags_image_description_canonical():

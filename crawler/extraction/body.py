@@ -116,7 +116,7 @@ BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured 
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
 MIN_STORY_CHARS = 60  # characters of the shortest story (NEWSCRAWL_MIN_DECLARED_WORDS words): a smaller one holds none
 MAX_BOX_SHARE = 0.5  # a box named a fact or info box is a side box up to half the page
-VISIBLE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]", smart_strings=False)
+NOT_VISIBLE = ("script", "style")
 # HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first
 NOT_CONTENT = "//comment() | //processing-instruction()"
 CONTENT_HIDERS = etree.XPath(".//comment() | .//processing-instruction()")
@@ -137,7 +137,15 @@ def _is_embed(node: Any) -> bool:
 
 
 def _visible_length(node: Any) -> int:
-    return sum(len(t.strip()) for t in VISIBLE_TEXT(node))
+    """The characters of `node`'s text outside scripts, styles and comments, without surrounding white space (the
+    text nodes of ".//text()[not(parent::script or parent::style)]", read in one walk of the tree)."""
+    total = 0
+    for element in node.iter():
+        if isinstance(element.tag, str) and element.tag not in NOT_VISIBLE and element.text:
+            total += len(element.text.strip())
+        if element.tail and element is not node:
+            total += len(element.tail.strip())
+    return total
 
 
 def _embeds(page: Page, within: Any = None) -> list[Any]:

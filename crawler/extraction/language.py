@@ -23,8 +23,12 @@ def detect_language(body: str, declared: str | None, hint: str | None) -> str | 
     claimed = iso_code(declared) or iso_code(hint)
     if len(body) < MIN_CHARS:
         return claimed
+    sample = body[:SAMPLE_CHARS]
     try:
-        guesses = [(g.lang.split("-")[0], g.prob) for g in _detect(body[:SAMPLE_CHARS])]
+        # the first walk alone gives the claim its share of all TRIALS walks: it stands, as after all of them
+        if claimed in single_profile_languages() and _share(_detect(sample, 1), claimed) / TRIALS >= SUPPORTED_SHARE:
+            return claimed
+        guesses = [(g.lang.split("-")[0], g.prob) for g in _detect(sample)]
     except LangDetectException:
         return claimed
     best, sure = guesses[0]
@@ -39,11 +43,12 @@ def detect_language(body: str, declared: str | None, hint: str | None) -> str | 
     return claimed if script(claimed) == script(best) or sure < SURE else best
 
 
-def _detect(text: str) -> list:
-    """langdetect's guesses for `text`, most probable first (detect_langs, with TRIALS walks)."""
+def _detect(text: str, trials: int = TRIALS) -> list:
+    """langdetect's guesses for `text`, most probable first (detect_langs, with `trials` walks; the first walks of
+    TRIALS are the same walks: the detector reseeds its random walks for every text)."""
     detector_factory.init_factory()
     detector = detector_factory._factory.create()
-    detector.n_trial = TRIALS
+    detector.n_trial = trials
     detector.append(text)
     return detector.get_probabilities()
 
@@ -63,6 +68,18 @@ def detectable_languages() -> frozenset[str]:
     """The languages langdetect has profiles for."""
     detector_factory.init_factory()
     return frozenset(code.split("-")[0] for code in detector_factory._factory.get_lang_list())
+
+
+def _share(guesses: list, code: str) -> float:
+    """The probability langdetect's `guesses` give the language `code`."""
+    return next((g.prob for g in guesses if g.lang == code), 0.0)
+
+
+@lru_cache(maxsize=1)
+def single_profile_languages() -> frozenset[str]:
+    """The languages langdetect has exactly one profile for, under their own code (not zh-cn/zh-tw)."""
+    detector_factory.init_factory()
+    return frozenset(code for code in detector_factory._factory.get_lang_list() if "-" not in code)
 
 
 @lru_cache(maxsize=256)
