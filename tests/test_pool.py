@@ -149,7 +149,7 @@ def gone(pids: set[int]) -> set[int]:
 
 def test_a_worker_is_replaced_by_a_fresh_one_after_its_pages_and_no_page_is_lost():
     pool = ExtractionPool(1, max_tasks=3)
-    spider = SimpleNamespace()
+    spider = SimpleNamespace(crawler=get_crawler())
     pool.spider_opened(spider)
     html = PAGE.read_bytes()
     url = "https://www.aljarida.com/article/74480"
@@ -171,7 +171,7 @@ def test_a_worker_is_replaced_by_a_fresh_one_after_its_pages_and_no_page_is_lost
 
 def test_concurrent_tasks_never_go_past_a_workers_page_limit():
     pool = ExtractionPool(2, max_tasks=2)
-    spider = SimpleNamespace()
+    spider = SimpleNamespace(crawler=get_crawler())
     pool.spider_opened(spider)
 
     async def scenario() -> list[int]:
@@ -187,12 +187,13 @@ def test_concurrent_tasks_never_go_past_a_workers_page_limit():
 WORKER_MODULES = """
 import asyncio, sys
 from types import SimpleNamespace
+from scrapy.utils.test import get_crawler
 import crawler.cli  # what the `newscrawl` command's main script loads
 from crawler.crawl.pool import ExtractionPool
 
 if __name__ == "__main__":
     pool = ExtractionPool(1)
-    spider = SimpleNamespace()
+    spider = SimpleNamespace(crawler=get_crawler())
     pool.spider_opened(spider)
     code = "sorted({name.split('.')[0] for name in __import__('sys').modules})"
     print(" ".join(asyncio.run(pool.run(eval, code))))
