@@ -1,1 +1,1 @@
-"""The SQLite database: schema, migrations, near-duplicates, known URLs, records in and out."""
+"""The storage library: every SQL statement of newscrawl, reached through an Archive (archive.py) and its parts."""
