@@ -14,11 +14,12 @@ import pytest
 import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
-from crawler.crawl.killed import killed_runs, this_process, try_record_killed
+from crawler.crawl.killed import killed_runs, this_process
 from crawler.crawl.lock import CrawlLock
 from crawler.storage.archive import Archive
 from crawler.storage.known import KnownUrls
 from crawler.storage.listings import Listings
+from crawler.storage.runs import try_record_killed
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
@@ -92,9 +93,9 @@ def test_a_run_whose_process_is_gone_is_killed_and_one_whose_process_lives_is_no
         going = archive.runs.insert(a_run(**this_process(), started_at=datetime.now(timezone.utc).isoformat()))
         reused = archive.runs.insert(a_run(**this_process()))  # this pid, but a process started after the run
         elsewhere = archive.runs.insert(a_run(pid=1, host="another-host"))  # told by the crawl lock
-        assert killed_runs(archive.conn, path) == [gone, reused, elsewhere]
+        assert killed_runs(archive.runs, path) == [gone, reused, elsewhere]
         with CrawlLock(path):  # held by this process: not "elsewhere", so the lock is still free for the others
-            assert killed_runs(archive.conn, path) == [gone, reused, elsewhere]
+            assert killed_runs(archive.runs, path) == [gone, reused, elsewhere]
         holder = subprocess.Popen(
             [sys.executable, "-c", f"from crawler.crawl.lock import CrawlLock\nwith CrawlLock({str(path)!r}):\n"
              "    print('held', flush=True); input()"],
@@ -102,10 +103,10 @@ def test_a_run_whose_process_is_gone_is_killed_and_one_whose_process_lives_is_no
         )  # fmt: skip
         try:
             assert holder.stdout.readline() == "held\n"
-            assert killed_runs(archive.conn, path) == [gone, reused]  # a lock held elsewhere: that run is going
+            assert killed_runs(archive.runs, path) == [gone, reused]  # a lock held elsewhere: that run is going
         finally:
             holder.communicate("\n", timeout=60)
-        assert going not in killed_runs(archive.conn, path)
+        assert going not in killed_runs(archive.runs, path)
 
 
 def test_a_killed_run_is_recorded_with_the_articles_it_stored_first_as_its_new_ones(path):
@@ -129,7 +130,7 @@ def test_a_reader_records_killed_runs_when_it_can_write_and_quietly_not_when_it_
     with Archive.open(path) as archive:
         killed = archive.runs.insert(a_run(pid=dead_pid(), host=socket.gethostname()))
     with Archive.open_readonly(path) as archive:
-        ids = killed_runs(archive.conn, path)
+        ids = killed_runs(archive.runs, path)
         with pytest.raises(sqlite3.OperationalError):  # a read-only archive does not write
             archive.runs.record_killed(ids)
     try_record_killed(tmp_path / "no such folder" / "news.db", ids)  # cannot be opened: nothing said, nothing done

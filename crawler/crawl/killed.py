@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from crawler.crawl.lock import held_elsewhere
 from crawler.storage.runs import Runs
-from crawler.storage.runs import try_record_killed as try_record_killed
 
 START_SLACK = 2.0  # seconds: a process started this long after its run did is another one that reuses the pid
 
@@ -48,7 +44,6 @@ def is_killed(pid: int | None, host: str | None, started_at: str, db_path: str |
     return not held_elsewhere(db_path)
 
 
-def killed_runs(conn: sqlite3.Connection, db_path: str | Path) -> list[int]:
-    """Ids of the runs still marked `running` whose process is gone."""
-    running = Runs(sqlite_utils.Database(conn)).running()
-    return [run.id for run in running if is_killed(run.pid, run.host, run.started_at, db_path)]
+def killed_runs(runs: Runs, db_path: str | Path) -> list[int]:
+    """Ids of the runs (an Archive's `runs`) still marked `running` whose process is gone."""
+    return [run.id for run in runs.running() if is_killed(run.pid, run.host, run.started_at, db_path)]

@@ -137,7 +137,7 @@ class RunRecorder:
         state.run_id = None
         try:
             with Archive.open(self.db_path) as archive:
-                archive.runs.record_killed(killed_runs(archive.conn, self.db_path))  # process gone: killed
+                archive.runs.record_killed(killed_runs(archive.runs, self.db_path))  # process gone: killed
                 state.run_id = archive.runs.insert({**row, **this_process()})
         except (sqlite3.Error, OSError, SchemaError) as exc:  # a full disk, a path that cannot be a file: no run
             if state.stopped:  # already stopped, and said why

@@ -9,11 +9,12 @@ from pathlib import Path
 from statistics import median
 
 from crawler.crawl.failures import NOT_EXTRACTED
-from crawler.crawl.killed import killed_runs, try_record_killed
+from crawler.crawl.killed import killed_runs
 from crawler.crawl.runs import unmatched
 from crawler.sources import Source
 from crawler.storage.archive import Archive
 from crawler.storage.reports import Reports
+from crawler.storage.runs import try_record_killed
 
 RECENT_RUNS = 5  # coverage of the last run is compared with the median of this many runs before it
 COVERAGE_DROP = 0.3  # a field whose share of new articles fell by more than this (absolute) is flagged
@@ -105,7 +106,7 @@ def all_status(db_path: str | Path, sources: dict[str, Source], now: datetime | 
     if not Path(db_path).exists():
         return [SourceStatus(key, flags=["never run"]) for key in sources]
     with Archive.open_for_reading(db_path) as archive:  # an older schema is migrated first
-        killed = killed_runs(archive.conn, db_path)
+        killed = killed_runs(archive.runs, db_path)
         if killed:
             try_record_killed(db_path, killed)
         reports = archive.reports
