@@ -29,7 +29,7 @@ def count_tags(html: bytes) -> int:
 async def extract_within_bounds(
     spider: Any, function: Callable[..., Article | NotArticle], html: bytes, url: str, *args: Any
 ) -> Article | NotArticle:
-    """`function(html, url, *args)` (`extract` or `extract_and_keep`) in the run's extraction pool, under the
+    """`function(html, url, *args)` (a job of crawler/crawl/extractjobs.py) in the run's extraction pool, under the
     bounds; a page over one is a failure (a NotArticle with its kind). Without the pool (its extension turned
     off) extraction runs inline, with the element bound but no deadline."""
     settings = spider.settings

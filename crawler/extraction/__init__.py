@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-import zlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -53,22 +52,6 @@ def extract(
         return NotArticle(url, str(exc))
     except Exception as exc:
         return NotArticle(url, f"extraction failed: {type(exc).__name__}: {exc}")
-
-
-# zlib level of a kept page: on the benchmark pages level 3 costs 2.1 ms a page for 21.4% of the size, level 6
-# 4.8 ms for 19.0%: 13% of an extraction's cost saved for 12% more bytes in raw_pages
-KEPT_PAGE_LEVEL = 3
-
-
-def extract_and_keep(
-    html: bytes, url: str, source: Source | None, fetched_at: datetime | None, encoding: str | None, keep: bool
-) -> Article | NotArticle:
-    """`extract`, with the page zlib-compressed in its `fetch.kept_page` when `keep` (NEWSCRAWL_KEEP_PAGES): done
-    where the extraction runs, in a pool worker, so the crawl process does not spend its time compressing."""
-    result = extract(html, url, source, fetched_at, encoding)
-    if keep:
-        result.fetch.kept_page = zlib.compress(html, KEPT_PAGE_LEVEL)
-    return result
 
 
 def _extract(
