@@ -148,15 +148,22 @@ def _visible_length(node: Any) -> int:
     return total
 
 
+def _page_visible_chars(page: Page) -> int:
+    """The characters of the visible text of the page's body (at least 1), counted once a page."""
+    if "visible_chars" not in page.derived:
+        body = page.tree.find("body")
+        page.derived["visible_chars"] = _visible_length(body if body is not None else page.tree) or 1
+    return page.derived["visible_chars"]
+
+
 def _embeds(page: Page, within: Any = None) -> list[Any]:
     """The outermost embeds of the page's tree (inside `within` when given) that hold less than MAX_SHARE of its
     visible text and do not hold the article's text (a short story on a page of long menus is less than a quarter
     of its text, and a class name such as "latest-news-details" or "read-more-content" says nothing of a block that
     holds the story)."""
-    if "visible_chars" not in page.derived:
-        body = page.tree.find("body")
-        page.derived["visible_chars"] = _visible_length(body if body is not None else page.tree) or 1
-    total = page.derived["visible_chars"]
+    # the page's visible text, counted only when a block is big beside what it is known to exceed: the text of
+    # `within` (a part of the page), counted first
+    total = page.derived.get("visible_chars") or (_visible_length(within) if within is not None else 0)
     dropped: set[Any] = set()
     found = []
     story: set[Any] | None = None  # the element holding the article's paragraphs and its ancestors, when needed
@@ -165,8 +172,11 @@ def _embeds(page: Page, within: Any = None) -> list[Any]:
             continue
         # text_content() counts scripts too, so it bounds the visible length: the slow count only for big blocks
         box = bool(BOX_CLASS.search(node.get("class") or ""))
-        limit = (MAX_BOX_SHARE if box else MAX_SHARE) * total
+        share = MAX_BOX_SHARE if box else MAX_SHARE
         length = len(node.text_content())
+        if length >= share * total:
+            total = _page_visible_chars(page)
+        limit = share * total
         if length >= limit and _visible_length(node) >= limit:
             continue
         # a fact box may hold more text than a short story; a few words (share buttons) hold none
@@ -335,7 +345,7 @@ def _trafilatura_text(tree: Any, url: str, prune: str | None, fast: bool) -> str
 def _containers(page: Page) -> list[Any]:
     """The article container: the outermost itemprop=articleBody elements, else the outermost <article> with the
     most paragraphs."""
-    containers = CONTAINERS(page.tree)
+    containers = CONTAINERS(page.tree) if "articleBody" in page.text else []  # the markup names it, or none has it
     if not containers:
         articles = ARTICLES(page.tree)
         containers = [max(articles, key=lambda a: len(a.findall(".//p")))] if articles else []
@@ -405,14 +415,21 @@ def _shown_standfirst(page: Page, lines: list[str], removed: list[Any]) -> str |
     leaves out as part of the header) and the body lacks it; None otherwise."""
     description = (page.first_meta("og:description", "description", "twitter:description") or "").strip()
     key = _words(description)
-    if key.count(" ") + 1 < MIN_STANDFIRST_WORDS:
+    if key.count(" ") + 1 < MIN_STANDFIRST_WORDS or _has_words(lines, key):  # the body has it already
         return None
     excluded = set(removed)
     for text in TEXT_CONTAINING(page.tree, start=description[:30]):
         block = _block_reading(_holder(text), key, len(description))
         if block is not None and not any(a in excluded or a.tag in EMBED_TAGS for a in block.iterancestors()):
-            return None if key in _words("\n".join(lines)) else text_of(block)
+            return text_of(block)
     return None
+
+
+def _has_words(lines: list[str], key: str) -> bool:
+    """True when `lines` hold the words `key` (see _words) in a row; the words are read only when the longest
+    of them is somewhere in the text."""
+    text = "\n".join(lines).casefold()
+    return max(key.split(" "), key=len) in text and key in _words(text)
 
 
 def _is_chrome_line(line: str) -> bool:

@@ -50,6 +50,8 @@ HTML_PARSER.set_element_class_lookup(
         entity=lxml_html.HtmlEntity,
     )
 )
+NOT_XML_REFERENCES_BYTES = re.compile(NOT_XML_REFERENCES.pattern.encode("ascii"))
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 NOT_XML_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])  # the control characters among them
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"ID3")
 
@@ -110,7 +112,12 @@ def ld_types(obj: dict[str, Any]) -> set[str]:
 
 
 def decode(data: str | bytes, declared: str | None = None) -> str:
-    """Unicode text of a page; NotHtml for binary data.
+    """Unicode text of a page; NotHtml for binary data (see _decoded)."""
+    return _decoded_page(data, declared)[0]
+
+
+def _decoded_page(data: str | bytes, declared: str | None = None) -> tuple[str, bool]:
+    """Unicode text of a page, and whether `data` are its UTF-8 bytes; NotHtml for binary data.
 
     Valid UTF-8 is taken as such (it is almost never an accident). Otherwise the first charset that reads the
     bytes cleanly wins, in this order: a BOM, `declared` (the HTTP Content-Type charset), the page's meta charset,
@@ -118,21 +125,21 @@ def decode(data: str | bytes, declared: str | None = None) -> str:
     of Latin-1 glued to Arabic or Cyrillic ones, as when ISO-8859-6 bytes are read as windows-1256): servers often
     send no charset or a wrong one, and legacy Arabic encodings map the same bytes to different letters."""
     if isinstance(data, str):
-        return data
+        return data, False
     head = data[:1024].lstrip()
     if head.startswith(BINARY_MAGIC) or head.count(b"\x00") > 8:
         raise NotHtml("binary content, not HTML")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     bom = read_bom(data)[0]
     for encoding in (bom, declared, html_body_declared_encoding(data), _detected(data)):
         text = _decoded(data, encoding)
         if text is not None and not _mojibake(text):
-            return text
+            return text, False
     _, text = html_to_unicode(f"text/html; charset={declared}" if declared else None, data)
-    return text
+    return text, False
 
 
 def _decoded(data: bytes, encoding: str | None) -> str | None:
@@ -162,14 +169,20 @@ def _mojibake(text: str) -> bool:
 def parse_page(data: str | bytes, url: str, encoding: str | None = None) -> Page:
     """Parse a page once (`encoding`: the charset the server declared, if any); NotHtml when there is nothing to
     parse."""
-    text = _xml_safe(decode(data, encoding))
+    text, utf8 = _decoded_page(data, encoding)
+    # the page's own bytes are parsed when they are UTF-8 that needs no cleaning (most pages: no second encoding)
+    as_is = utf8 and _parsable_as_is(data, text)  # type: ignore[arg-type]
+    if not as_is:
+        text = _xml_safe(text)
     if not text.strip() or "<" not in text:
         raise NotHtml("empty page" if not text.strip() else "no HTML markup")
     try:
-        tree = lxml_html.document_fromstring(_strip_xml_declaration(text).encode("utf-8"), parser=HTML_PARSER)
+        markup = data if as_is else _strip_xml_declaration(text).encode("utf-8")
+        tree = lxml_html.document_fromstring(markup, parser=HTML_PARSER)
     except (ParserError, ValueError) as exc:
         raise NotHtml(f"unparsable HTML ({exc})") from None
-    return Page(url=url, text=text, tree=tree, jsonld=_jsonld(tree), meta=_meta(tree))
+    meta, jsonld = _meta_and_jsonld(tree)
+    return Page(url=url, text=text, tree=tree, jsonld=jsonld, meta=meta)
 
 
 def _xml_safe(text: str) -> str:
@@ -186,26 +199,42 @@ def _xml_safe(text: str) -> str:
     return NOT_XML_CHARS.sub("", text)
 
 
+def _parsable_as_is(data: bytes, text: str) -> bool:
+    """True when `data`, the UTF-8 of `text`, hold nothing _xml_safe and _strip_xml_declaration would take out (a
+    scan of the bytes each: faster than encoding the text again)."""
+    return (
+        not NOT_XML_REFERENCES_BYTES.search(data)
+        and len(data.translate(None, NOT_XML_BYTES)) == len(data)
+        and "\ufffe" not in text
+        and "\uffff" not in text
+        and not XML_DECLARATION.match(text)
+    )
+
+
 def _strip_xml_declaration(text: str) -> str:
-    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    return XML_DECLARATION.sub("", text, count=1)
 
 
-def _meta(tree: Any) -> dict[str, list[str]]:
+def _meta_and_jsonld(tree: Any) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
+    """The page's meta tags by name and its JSON-LD objects (see _jsonld), read in one walk of the tree."""
     meta: dict[str, list[str]] = {}
-    for node in tree.iter("meta"):
+    scripts = []
+    for node in tree.iter("meta", "script"):
+        if node.tag == "script":
+            if "ld+json" in (node.get("type") or "").lower():
+                scripts.append(node)
+            continue
         name = node.get("property") or node.get("name") or node.get("itemprop") or node.get("http-equiv")
         content = node.get("content")
         if name and content is not None:
             meta.setdefault(name.strip().lower(), []).append(content)
-    return meta
+    return meta, _jsonld(scripts)
 
 
-def _jsonld(tree: Any) -> list[dict[str, Any]]:
-    """Every JSON-LD object of the page, @graph, lists and a page's article (mainEntity) flattened."""
+def _jsonld(scripts: list[Any]) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the JSON-LD `scripts`, @graph, lists and a page's article (mainEntity) flattened."""
     found: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
-        if "ld+json" not in (script.get("type") or "").lower():
-            continue
+    for script in scripts:
         raw = (script.text or "").strip()
         if not raw:
             continue
