@@ -7,6 +7,7 @@ and handed to trafilatura as one XPath of positional paths, which trafilatura pr
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
@@ -33,8 +34,8 @@ EMBED_CLASS = re.compile(
     re.I,
 )
 BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also in compound names ("metro-factbox", data-testid)
-EMBED_CANDIDATES = etree.XPath("//body//*[@class or @role or @data-testid or self::figure or self::figcaption]")
-WITHIN_CANDIDATES = etree.XPath(".//*[@class or @role or @data-testid or self::figure or self::figcaption]")
+EMBED_CANDIDATES = etree.XPath("//body/descendant::*[@class or @role or @data-testid or self::figure or self::figcaption]")
+WITHIN_CANDIDATES = etree.XPath("descendant::*[@class or @role or @data-testid or self::figure or self::figcaption]")
 # A line that only points to another story: a "read more" label alone, or followed by a separator and a headline
 READ_MORE = re.compile(
     r"^[\W_]{0,3}(?:read (?:more|also|next)|also read|related(?: posts?| stories| articles?| news)?|see also|"
@@ -73,7 +74,7 @@ MAX_NOTICE_WORDS = 40
 MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
 MIN_STANDFIRST_WORDS = 6
 WORD = re.compile(r"\w+")
-TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $start)][not(parent::script or parent::style)]")
+TEXT_CONTAINING = etree.XPath("//body/descendant::text()[contains(., $start)][not(parent::script or parent::style)]")
 # When trafilatura keeps less than this share of the paragraph text of the page's article container (the article
 # split in chunks between ads, and it took one chunk), the container's long paragraphs it missed are put back
 # trafilatura replaces an extraction shorter than MIN_EXTRACTED_SIZE characters (250 by default) with a dump of the
@@ -109,30 +110,42 @@ MIN_CONTAINER_SHARE = 0.5
 # seldom change a word. Measured on fundus-dev and zyte-dev: below this many words they run.
 MIN_FAST_WORDS = 150
 MIN_MISSED_CHARS = 120  # shorter paragraphs inside the container are as likely to be chrome as text
-CONTAINERS = etree.XPath('//body//*[@itemprop="articleBody"][not(ancestor::*[@itemprop="articleBody"])]')
-ARTICLES = etree.XPath("//body//article[not(ancestor::article)]")
+CONTAINERS = etree.XPath('//body/descendant::*[@itemprop="articleBody"][not(ancestor::*[@itemprop="articleBody"])]')
+ARTICLES = etree.XPath("//body/descendant::article[not(ancestor::article)]")
 CONTAINER_BLOCKS = etree.XPath(".//p | .//h2 | .//h3 | .//h4 | .//li")
 BLOCKS = "p, h2, h3, h4, h5, li, blockquote"  # text blocks inside a configured body container
 MAX_SHARE = 0.25  # an embed holding more of the page's text than this wraps the article: keep it
 MIN_STORY_CHARS = 60  # characters of the shortest story (NEWSCRAWL_MIN_DECLARED_WORDS words): a smaller one holds none
 MAX_BOX_SHARE = 0.5  # a box named a fact or info box is a side box up to half the page
 NOT_VISIBLE = ("script", "style")
-# HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first
-NOT_CONTENT = "//comment() | //processing-instruction()"
+# HTML comments hide text from trafilatura (the text after a comment inside a paragraph is lost): pruned first.
+# Scripts and styles too: trafilatura deletes them itself, after copying them a few times over a whole page; it
+# reads only the JSON-LD ones (an articleBody), which stay.
+NOT_CONTENT = (
+    "//comment() | //processing-instruction() | //style | "
+    "//script[not(contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json'))]"
+)
 CONTENT_HIDERS = etree.XPath(".//comment() | .//processing-instruction()")
 
 
 def _is_embed(node: Any) -> bool:
     """A figure, an embedded post or a block whose class names it chrome."""
-    if node.tag in EMBED_TAGS:
+    if node.tag in EMBED_TAGS or node.get("role") == "complementary":
+        return True
+    testid = node.get("data-testid")
+    if testid and BOX_CLASS.search(testid):
         return True
     classes = node.get("class")
-    if node.get("role") == "complementary" or BOX_CLASS.search(node.get("data-testid") or ""):
-        return True
     if not classes:
         return False
     if node.tag == "blockquote" and any(c in EMBED_BLOCKQUOTES for c in classes.split()):
         return True
+    return _chrome_class(classes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _chrome_class(classes: str) -> bool:
+    """True when a class attribute names a block chrome (pages repeat the same few class attributes)."""
     return bool(EMBED_CLASS.search(classes))
 
 
