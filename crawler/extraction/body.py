@@ -34,8 +34,9 @@ EMBED_CLASS = re.compile(
     re.I,
 )
 BOX_CLASS = re.compile(r"(?:fact|info)-?box", re.I)  # side boxes, also in compound names ("metro-factbox", data-testid)
-EMBED_CANDIDATES = etree.XPath("//body/descendant::*[@class or @role or @data-testid or self::figure or self::figcaption]")
-WITHIN_CANDIDATES = etree.XPath("descendant::*[@class or @role or @data-testid or self::figure or self::figcaption]")
+CANDIDATE = "*[@class or @role or @data-testid or self::figure or self::figcaption]"
+EMBED_CANDIDATES = etree.XPath(f"//body/descendant::{CANDIDATE}")
+WITHIN_CANDIDATES = etree.XPath(f"descendant::{CANDIDATE}")
 # A line that only points to another story: a "read more" label alone, or followed by a separator and a headline
 READ_MORE = re.compile(
     r"^[\W_]{0,3}(?:read (?:more|also|next)|also read|related(?: posts?| stories| articles?| news)?|see also|"
@@ -216,22 +217,32 @@ def _paragraph_scores(page: Page) -> dict[Any, int]:
     """The characters outside links each block holds in its paragraphs and in its lines between <br>s (computed
     once a page)."""
     if "paragraph_scores" not in page.derived:
-        page.derived["paragraph_scores"] = _scores_of(page.tree)
+        page.derived["paragraph_scores"], page.derived["paragraph_chars"] = _scores_of(page.tree)
     return page.derived["paragraph_scores"]
 
 
-def _scores_of(tree: Any) -> dict[Any, int]:
+def _paragraph_chars(page: Page) -> int:
+    """The characters of the page's paragraphs, links and scripts included (their text_content())."""
+    _paragraph_scores(page)
+    return page.derived["paragraph_chars"]
+
+
+def _scores_of(tree: Any) -> tuple[dict[Any, int], int]:
+    """The scores of _paragraph_scores, and the characters of all paragraphs (read in the same walk)."""
     scores: dict[Any, int] = {}
+    paragraph_chars = 0
     for node in tree.iter("p", "br"):
         parent = node.getparent()
         if parent is None:
             continue
         if node.tag == "p":
-            own = len(node.text_content()) - sum(len(link.text_content()) for link in node.iter("a"))
+            chars = len(node.text_content())
+            paragraph_chars += chars
+            own = chars - sum(len(link.text_content()) for link in node.iter("a"))
         else:  # the line after a <br>, and the block's first line once
             own = len((node.tail or "").strip()) + (0 if parent in scores else len((parent.text or "").strip()))
         scores[parent] = scores.get(parent, 0) + own
-    return scores
+    return scores, paragraph_chars
 
 
 def _article_root(page: Page) -> tuple[Any, int]:
@@ -367,9 +378,12 @@ def _containers(page: Page) -> list[Any]:
 
 def _with_missed_paragraphs(page: Page, lines: list[str], excluded: set[Any]) -> list[str]:
     """`lines`, with the container's long paragraphs put back in place when trafilatura kept too little of it."""
-    containers = _containers(page)
     kept = sum(len(line) for line in lines)
-    # raw text_content() bounds the paragraphs' text from above: the exact count only when the bound is crossed
+    # raw text_content() bounds the paragraphs' text from above, and the page's paragraphs the containers': the
+    # containers are looked up, and their text counted exactly, only when a bound is crossed
+    if kept >= MIN_KEPT_SHARE * _paragraph_chars(page):
+        return lines
+    containers = _containers(page)
     if kept >= MIN_KEPT_SHARE * sum(len(p.text_content()) for c in containers for p in c.iter("p")):
         return lines
     blocks = [
