@@ -9,6 +9,7 @@ import pytest
 import trafilatura
 
 from crawler.extraction import body, extract
+from crawler.extraction import page as page_module
 from crawler.extraction.page import parse_page
 from crawler.items import Article
 
@@ -32,15 +33,17 @@ def _page(article: str) -> str:
 
 @pytest.fixture
 def trafilatura_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Every call extraction makes to trafilatura: how many elements the tree it is handed has, and whether its
-    fallbacks run (the call itself goes through)."""
+    """Every call extraction makes to trafilatura: how many elements the tree it is handed has, whether its
+    fallbacks run and the nodes it is told to prune (the call itself goes through)."""
     calls: list[dict[str, Any]] = []
     real = trafilatura.bare_extraction
 
     def spy(tree: Any, *args: Any, **kwargs: Any) -> Any:
         options = kwargs.get("options")
         fast = options.fast if options is not None else kwargs.get("fast", False)
-        calls.append({"elements": sum(1 for _ in tree.iter()), "fast": fast})
+        prune = kwargs.get("prune_xpath") or []
+        pruned = [node for xpath in prune for node in tree.xpath(xpath)]
+        calls.append({"elements": sum(1 for _ in tree.iter()), "fast": fast, "pruned": pruned})
         return real(tree, *args, **kwargs)
 
     monkeypatch.setattr(body.trafilatura, "bare_extraction", spy)
@@ -68,3 +71,80 @@ def test_a_short_reading_of_the_container_falls_back_to_the_page(trafilatura_cal
     assert result.body.split("\n") == PARAGRAPHS[:2]
     assert [call["fast"] for call in trafilatura_calls][-1] is False
     assert max(call["elements"] for call in trafilatura_calls) > 300  # the page itself, menu and footer included
+
+
+def _story_page() -> str:
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return _page(
+        "<script>var tracking = 'not the story';</script><style>p { color: red }</style>"
+        f'<article><div class="story">{story}<div class="share-buttons"><a href="/s">Share</a></div></div></article>'
+    )
+
+
+def test_a_utf8_page_reaches_the_parser_as_its_own_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # most pages are UTF-8 with nothing to clean: parsed from the bytes fetched, not from a second encoding of them
+    handed: list[Any] = []
+    real = page_module.lxml_html.document_fromstring
+
+    def spy(markup: Any, *args: Any, **kwargs: Any) -> Any:
+        handed.append(markup)
+        return real(markup, *args, **kwargs)
+
+    monkeypatch.setattr(page_module.lxml_html, "document_fromstring", spy)
+    data = _story_page().encode("utf-8")
+    page = parse_page(data, "https://news.example/2026/05/tram")
+    assert handed[-1] is data
+    assert page.text == data.decode("utf-8")
+    assert page.meta["og:title"] == ["Council approves tram line"]
+
+
+@pytest.mark.parametrize(
+    "dirt",
+    ['<?xml version="1.0" encoding="utf-8"?>\n', "\x0b", "&#27;", "\ufffe", "\uffff"],
+    ids=["xml-declaration", "control-character", "control-reference", "fffe", "ffff"],
+)
+def test_a_page_with_what_xml_refuses_is_parsed_without_it(dirt: str) -> None:
+    # the bytes are not parsed as they are: the same page without the dirt is
+    clean = _story_page()
+    dirty = dirt + clean if "xml" in dirt else clean.replace("tram line", f"tram{dirt} line", 1)
+    page, expected = parse_page(dirty.encode("utf-8"), "https://a/"), parse_page(clean, "https://a/")
+    assert page.text == (dirty if "xml" in dirt else clean)  # the text keeps a declaration, not what XML refuses
+    assert page.tree.findtext(".//title") == expected.tree.findtext(".//title")
+    assert "".join(page.tree.find("body").itertext()) == "".join(expected.tree.find("body").itertext())
+
+
+def test_the_page_visible_text_is_counted_only_for_a_block_big_beside_the_container() -> None:
+    # the share buttons are a few words of a container of eight paragraphs: no walk of the whole page is needed
+    page = parse_page(_story_page(), "https://news.example/2026/05/tram")
+    assert body.extract_body_lines(page) == PARAGRAPHS
+    assert "visible_chars" not in page.derived
+
+
+def test_containers_and_standfirst_are_looked_up_only_when_the_body_may_lack_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the body holds all the paragraph text of the page and the description (its first paragraph): neither the article
+    # containers (for paragraphs trafilatura missed) nor the description's block are searched for
+    looked_up: list[str] = []
+    monkeypatch.setattr(body, "_containers", lambda page: looked_up.append("containers") or [])
+    real = body.TEXT_CONTAINING
+    monkeypatch.setattr(body, "TEXT_CONTAINING", lambda *a, **k: looked_up.append("standfirst") or real(*a, **k))
+    html = _story_page().replace(FOOTER, "")  # no paragraphs of teasers
+    html = html.replace("</head>", f'<meta name="description" content="{PARAGRAPHS[0]}"></head>')
+    result = extract(html, "https://news.example/2026/05/tram")
+    assert isinstance(result, Article)
+    assert result.body.split("\n") == PARAGRAPHS
+    assert looked_up == []
+
+
+def test_the_whole_page_is_read_without_its_scripts_and_styles(trafilatura_calls: list[dict[str, Any]]) -> None:
+    # no article container: trafilatura reads the page, pruned of the scripts and styles it would delete itself;
+    # the JSON-LD (where trafilatura finds an articleBody) stays
+    story = "".join(f"<div>{p}<br><br></div>" for p in PARAGRAPHS)
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council approves tram line"}'
+    html = _page(f"{ld}</script><script>var x = 1;</script><style>div {{ margin: 0 }}</style>{story}")
+    result = extract(html, "https://news.example/2026/05/tram")
+    assert isinstance(result, Article)
+    pruned = trafilatura_calls[0]["pruned"]
+    assert {"script", "style"} <= {node.tag for node in pruned if isinstance(node.tag, str)}
+    assert not any(node.tag == "script" and "ld+json" in (node.get("type") or "") for node in pruned)
