@@ -41,7 +41,8 @@ NOT_XML_REFERENCES = re.compile(
 # their own classes, which extraction never uses): a lookup done in C, to HtmlElement always, makes every walk over
 # the tree (trafilatura's included) cheaper
 # The page is handed to the parser as UTF-8 bytes, which libxml2 reads as they are (a str it converts first).
-HTML_PARSER = lxml_html.HTMLParser(encoding="utf-8")
+# No table of the elements' ids is built: nothing looks an element up by id() (XPaths read @id).
+HTML_PARSER = lxml_html.HTMLParser(encoding="utf-8", collect_ids=False)
 HTML_PARSER.set_element_class_lookup(
     ElementDefaultClassLookup(
         element=lxml_html.HtmlElement,
