@@ -17,7 +17,7 @@ from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor, use_config
 
 from crawler.extraction.page import HTML_PARSER, Page, text_of
-from crawler.words import count_words
+from crawler.words import has_words
 
 # Blocks that sit inside article bodies but are not the article's text. Class rules look at whole class tokens
 # by their start ("related-posts", "most-read"), not substrings: WordPress puts tag and category slugs
@@ -72,6 +72,14 @@ AFFILIATE_NOTICE = re.compile(
     re.I,
 )
 MAX_NOTICE_WORDS = 40
+# A word each of the notices above holds, in every case the expressions ignore (lower case, after the few letters
+# that Python's case-blind matching equates with an ASCII one are made that letter): the expressions are tried only
+# on a line that has one
+NOTICE_WORDS = (
+    *("copyright", "©", "ⓒ", "(c)", "reserved", "vorbehalten", "droits", "derechos", "diritti", "direitos"),
+    *("haklari", "الحقوق", "affiliate", "commission", "share of the sale", "newsletter"),
+)
+ASCII_FOLD = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"})
 MAX_HEADLINE = 160  # characters: longer text after a label is a paragraph that happens to start with it
 MIN_STANDFIRST_WORDS = 6
 WORD = re.compile(r"\w+")
@@ -319,13 +327,13 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         if lines:
             return lines
     text, nodes = _container_text(page, remove)
-    if text is None or count_words(text) < MIN_FAST_WORDS:
+    if text is None or not has_words(text, MIN_FAST_WORDS):
         # the whole page; with the fallbacks at once when the container's reading was short
         nodes = _removed(page, remove)
         prune = _prune_xpath(nodes)
         fast = text is None
         text = _trafilatura_text(page.tree, page.url, prune, fast=fast)
-        if fast and count_words(text) < MIN_FAST_WORDS:
+        if fast and not has_words(text, MIN_FAST_WORDS):
             text = _trafilatura_text(page.tree, page.url, prune, fast=False)
     lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]
     lines = _with_missed_paragraphs(page, lines, set(nodes))
@@ -461,11 +469,19 @@ def _has_words(lines: list[str], key: str) -> bool:
 
 def _is_chrome_line(line: str) -> bool:
     """A line that points to another story, or is small print (rights, affiliate links, a newsletter prompt)."""
-    if len(line.split()) <= MAX_NOTICE_WORDS and (
-        RIGHTS_NOTICE.search(line) or AFFILIATE_NOTICE.search(line) or NEWSLETTER_PROMPT.match(line)
+    if (
+        len(line.split()) <= MAX_NOTICE_WORDS
+        and _may_be_notice(line)
+        and (RIGHTS_NOTICE.search(line) or AFFILIATE_NOTICE.search(line) or NEWSLETTER_PROMPT.match(line))
     ):
         return True
     return _points_elsewhere(line)
+
+
+def _may_be_notice(line: str) -> bool:
+    """False when `line` holds none of NOTICE_WORDS, so that no notice expression can match it."""
+    folded = line.translate(ASCII_FOLD).lower()
+    return any(word in folded for word in NOTICE_WORDS)
 
 
 def _points_elsewhere(line: str) -> bool:
