@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from lxml import etree as lxml_etree
 
 from conftest import NEWSCRAWL, run
-from crawler.extraction import extract
+from crawler.extraction import body, extract
+from crawler.extraction.page import parse_page
 from crawler.items import Article, NotArticle
 from crawler.sources import Source, SourceError, load_source
+from crawler.words import count_words, has_words
 
 # deterministic (the same examples every run) and quick: the whole file runs in well under a minute
 FAST = settings(derandomize=True, deadline=None, max_examples=60, suppress_health_check=list(HealthCheck))
@@ -385,3 +388,42 @@ def test_newscrawl_sources_on_generated_broken_files(tmp_path_factory: pytest.Te
     result = run([str(NEWSCRAWL), "sources", "--sources-dir", str(folder), "--db", str(folder / "news.db")])
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1 and str(path) in lines[0], (result.returncode, result.stderr)
+
+
+# The cheaper extraction's shortcuts (issue 17) give what the plain computations give.
+CJK_AND_LATIN = "日本語のテキスト漢字한국어ひらがなカタカナ" + string.ascii_letters + string.digits + " ,.-'\n\u3000"
+NOTICE_PIECES = [
+    *("Copyright", "COPYRIGHT", "©", "ⓒ", "Ⓒ", "(c)", "(C)", "2019", "All rights reserved", "ALL RIGHTS RESERVED"),
+    *("Alle Rechte vorbehalten", "tous droits réservés", "Tüm hakları saklıdır", "TÜM HAKLARI SAKLIDIR", "İ", "ı"),
+    *("جميع الحقوق محفوظة", "affiliate links", "AFFİLİATE COMMİSSİON", "ſhare of the ſale", "we", "earn a commission"),
+    *("Sign up", "newsletter", "NEWSLETTERS", "subscribe", "inbox", "Dow Jones", "the", "\u212aelvin", ":"),
+]
+
+
+@FAST
+@given(st.text(alphabet=CJK_AND_LATIN, max_size=400), st.integers(min_value=-1, max_value=200))
+def test_has_words_is_a_word_count_read_only_as_far_as_needed(text: str, count: int) -> None:
+    assert has_words(text, count) == (count_words(text) >= count)
+
+
+@FAST
+@given(st.lists(st.sampled_from(NOTICE_PIECES), max_size=12).map(" ".join))
+def test_a_line_is_taken_for_a_notice_as_the_notice_expressions_alone_take_it(line: str) -> None:
+    plain = len(line.split()) <= body.MAX_NOTICE_WORDS and bool(
+        body.RIGHTS_NOTICE.search(line) or body.AFFILIATE_NOTICE.search(line) or body.NEWSLETTER_PROMPT.match(line)
+    )
+    assert body._is_chrome_line(line) == (plain or body._points_elsewhere(line))
+
+
+@FAST
+@given(documents())
+def test_a_page_parsed_from_its_utf8_bytes_is_the_page_parsed_from_its_text(html: str) -> None:
+    assume(html.strip() and "<" in html)
+    try:
+        data = html.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: not UTF-8 bytes
+        return
+    from_text, from_bytes = parse_page(html, URL), parse_page(data, URL)
+    assert from_bytes.text == from_text.text
+    assert lxml_etree.tostring(from_bytes.tree) == lxml_etree.tostring(from_text.tree)
+    assert (from_bytes.meta, from_bytes.jsonld) == (from_text.meta, from_text.jsonld)
