@@ -1,0 +1,138 @@
+"""langdetect's detection, step for step and float for float, at a fraction of its cost: the same profiles, the same
+seeded random walks, the same arithmetic in the same order, so the same probabilities (language.py's answers must
+not move), without langdetect's per-character and per-language Python overhead (a character's normalisation is
+looked up once, a walk step multiplies whole rows, the walks a caller does not need are not taken)."""
+
+from __future__ import annotations
+
+import random
+import re
+from functools import lru_cache
+from typing import Any
+
+from langdetect import LangDetectException, detector_factory
+from langdetect.detector import Detector
+from langdetect.lang_detect_exception import ErrorCode
+from langdetect.utils.ngram import NGram
+
+MAX_CHARS = 10000  # Detector.max_text_length: what langdetect reads of a text
+SPACES = re.compile(" +")
+LATIN = re.compile("[A-z]")  # what cleaning_text counts as Latin: "A" <= ch <= "z"
+# ...and as another script: from U+0300 on (it means to leave out the Latin Extended Additional block, but compares
+# the block's number with its name, so that every character from U+0300 on counts)
+NON_LATIN = re.compile("[\u0300-\U0010ffff]")
+
+
+class Walks:
+    """The random walks of langdetect's Detector over one text (its `detect_langs` with `n_trial` walks): walk k
+    is the same whatever the number of walks asked for, so the probabilities of 1 walk and then of 3 share the first
+    walk. Raises LangDetectException for a text without features, as langdetect does."""
+
+    def __init__(self, text: str) -> None:
+        factory = _factory()
+        self.languages: list[str] = factory.langlist
+        self.profile: dict[str, list[float]] = factory.word_lang_prob_map
+        self.ngrams = _ngrams(_cleaned(_appended(text)))
+        if not self.ngrams:
+            raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        self.random = random.Random()
+        self.random.seed(factory.seed)
+        self.walks: list[list[float]] = []
+
+    def guesses(self, trials: int) -> list[tuple[str, float]]:
+        """(language, probability) over `trials` walks, most probable first, those above langdetect's threshold."""
+        while len(self.walks) < trials:
+            self.walks.append(self._walk())
+        total = [0.0] * len(self.languages)
+        for walk in self.walks[:trials]:
+            total = [t + p / trials for t, p in zip(total, walk, strict=True)]
+        found = [(lang, p) for lang, p in zip(self.languages, total, strict=True) if p > Detector.PROB_THRESHOLD]
+        found.sort(key=_probability, reverse=True)  # as langdetect sorts its Language objects: stable, by prob
+        return found
+
+    def _walk(self) -> list[float]:
+        """One walk of Detector._detect_block: from uniform probabilities, multiply in the rows of randomly drawn
+        n-grams, normalising every 5 steps until one language holds (almost) all the probability."""
+        size = len(self.languages)
+        prob = [1.0 / size] * size
+        alpha = Detector.ALPHA_DEFAULT + self.random.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
+        weight = alpha / Detector.BASE_FREQ
+        choice, ngrams, profile = self.random.choice, self.ngrams, self.profile
+        i = 0
+        while True:
+            prob = [p * (weight + q) for p, q in zip(prob, profile[choice(ngrams)], strict=True)]
+            if i % 5 == 0:
+                total = sum(prob)
+                prob = [p / total for p in prob]
+                if max(prob) > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
+                    return prob
+            i += 1
+
+
+def _probability(guess: tuple[str, float]) -> float:
+    return guess[1]
+
+
+@lru_cache(maxsize=1)
+def _factory() -> Any:
+    detector_factory.init_factory()
+    return detector_factory._factory
+
+
+def _appended(text: str) -> str:
+    """Detector.append: URLs and e-mail addresses out, Vietnamese normalised, runs of spaces made one."""
+    text = Detector.URL_RE.sub(" ", text)
+    text = Detector.MAIL_RE.sub(" ", text)
+    return SPACES.sub(" ", NGram.normalize_vi(text)[:MAX_CHARS])
+
+
+def _cleaned(text: str) -> str:
+    """Detector.cleaning_text: Latin letters out of a text mostly in another script."""
+    if len(LATIN.findall(text)) * 2 < len(NON_LATIN.findall(text)):
+        return LATIN.sub("", text)
+    return text
+
+
+class _Normalized(dict[int, str]):
+    """NGram.normalize as a str.translate table, each character's entry made when first met."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = NGram.normalize(chr(code))
+        return self[code]
+
+
+NORMALIZED = _Normalized()
+
+
+def _ngrams(text: str) -> list[str]:
+    """Detector._extract_ngrams: the 1- to 3-grams of the normalised text the profiles know, in text order. NGram's
+    buffer starts afresh after every space, so the n-grams are those of each word (with the space after it)."""
+    words = text.translate(NORMALIZED).split(" ")
+    found: list[str] = []
+    last = len(words) - 1
+    for index, word in enumerate(words):
+        if word:
+            found += _word_ngrams(word, index < last)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _word_ngrams(word: str, spaced: bool) -> tuple[str, ...]:
+    """The n-grams NGram gives for `word` after a space (and for the space after it, when `spaced`), those the
+    profiles know: none while inside a run of capitals."""
+    profile = _factory().word_lang_prob_map
+    found: list[str] = []
+    grams, capital = " ", False
+    for ch in word + " " if spaced else word:
+        last = grams[-1]
+        grams = (grams[1:] if len(grams) >= NGram.N_GRAM else grams) + ch
+        if ch.isupper():
+            if last.isupper():
+                capital = True
+        else:
+            capital = False
+        if capital:
+            continue
+        candidates = (grams[-1:], grams[-2:], grams[-3:])[: len(grams)]
+        found += (gram for gram in candidates if gram != " " and gram in profile)
+    return tuple(found)
