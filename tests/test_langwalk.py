@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langdetect import DetectorFactory, LangDetectException, detector_factory
+from test_extract_fields import ARABIC_PARAS, ENGLISH_PARAS, ICELANDIC, NORWEGIAN, SPANISH
 
 from crawler.extraction.langwalk import Walks
-from test_extract_fields import ARABIC_PARAS, ENGLISH_PARAS, ICELANDIC, NORWEGIAN, SPANISH
 
 FAST = settings(derandomize=True, deadline=None, max_examples=150, suppress_health_check=list(HealthCheck))
 # letters of the scripts and blocks langdetect normalises (Latin-1, Vietnamese marks, Arabic and Farsi yeh, Latin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from datetime import datetime, timezone
 from html import escape
@@ -16,6 +17,7 @@ from conftest import NEWSCRAWL, run
 from crawler.extraction import extract
 from crawler.items import Article, NotArticle
 from crawler.sources import Source, SourceError, load_source
+from crawler.words import CJK, WORD, count_words
 
 # deterministic (the same examples every run) and quick: the whole file runs in well under a minute
 FAST = settings(derandomize=True, deadline=None, max_examples=60, suppress_health_check=list(HealthCheck))
@@ -385,3 +387,12 @@ def test_newscrawl_sources_on_generated_broken_files(tmp_path_factory: pytest.Te
     result = run([str(NEWSCRAWL), "sources", "--sources-dir", str(folder), "--db", str(folder / "news.db")])
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1 and str(path) in lines[0], (result.returncode, result.stderr)
+
+
+@FAST
+@given(st.text(alphabet=string.ascii_letters + " .,-'\n" + ARABIC + "日本語の漢字カナ한국어中文\uf900" + CONTROL, max_size=200))
+def test_word_count_counts_each_cjk_character_as_half_a_word(text: str) -> None:
+    """count_words: the tokens of WORD, a CJK character's token counting half."""
+    tokens = WORD.findall(text)
+    cjk = sum(1 for t in tokens if len(t) == 1 and re.fullmatch(f"[{CJK}]", t))
+    assert count_words(text) == len(tokens) - cjk + cjk // 2
