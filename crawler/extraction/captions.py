@@ -7,9 +7,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from crawler.extraction.brackets import trim
+from crawler.extraction.marked import marked
 from crawler.extraction.page import Page, text_of
 from crawler.extraction.pictures import picture_url
 from crawler.items import Image
@@ -129,19 +128,18 @@ def _is_caption_node(node: Any, named_caption: bool) -> bool:
     return not _has_picture(node)  # a wrapper named after its caption ("wp-caption") holds the picture too
 
 
-def _caption_candidates(tree: Any) -> list[Any]:
+def _caption_candidates(page: Page) -> list[Any]:
     """Caption elements of the page in document order (class names are tested once per distinct value)."""
     verdicts: dict[str, bool] = {}
     candidates = []
-    for node in tree.iter(etree.Element):  # a walk in Python is cheaper here than an XPath that tests every element
-        classes = node.get("class")
-        if classes is None and node.tag != "figcaption" and (node.tag != "img" or node.get("data-caption") is None):
+    for node, tag, classes, _ in marked(page):
+        if classes is None and tag != "figcaption" and (tag != "img" or node.get("data-caption") is None):
             continue
         classes = classes or ""
         named = verdicts.get(classes)
         if named is None:
             named = verdicts[classes] = _caption_class(classes)
-        if (named or node.tag in ("figcaption", "img")) and _is_caption_node(node, named):
+        if (named or tag in ("figcaption", "img")) and _is_caption_node(node, named):
             candidates.append(node)
     return candidates
 
@@ -384,7 +382,7 @@ def extract_images(page: Page, selector: str | None = None) -> list[Image]:
         page_ids = _article_ids(page)
         found = [
             _data_caption_image(page, node, page_ids) if node.tag == "img" else _caption_image(page, node, page_ids)
-            for node in _outermost(_caption_candidates(page.tree))
+            for node in _outermost(_caption_candidates(page))
         ]
     images: list[Image] = []
     seen: set[str] = set()
