@@ -34,7 +34,9 @@ def test_the_walk_finds_what_xpath_finds(html):
     page = parse_page(html, "https://news.example/a")
     found = marked(page)
     assert [node for node, *_ in found] == page.tree.xpath(MARKED)
-    assert all((tag, classes, itemprop) == (n.tag, n.get("class"), n.get("itemprop")) for n, tag, classes, itemprop in found)
+    assert all(
+        (tag, classes, itemprop) == (n.tag, n.get("class"), n.get("itemprop")) for n, tag, classes, itemprop in found
+    )
     for tag in MARKED_TAGS:
         assert tagged(page, tag) == page.tree.xpath(f"//{tag}")
 
