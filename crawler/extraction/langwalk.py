@@ -1,13 +1,16 @@
 """langdetect's detection, step for step and float for float, at a fraction of its cost: the same profiles, the same
 seeded random walks, the same arithmetic in the same order, so the same probabilities (language.py's answers must
 not move), without langdetect's per-character and per-language Python overhead (a character's normalisation is
-looked up once, a walk step multiplies whole rows, the walks a caller does not need are not taken)."""
+looked up once, the n-grams are cut from the whole text at once, a walk step multiplies a whole row, the walks a
+caller does not need are not taken)."""
 
 from __future__ import annotations
 
 import random
 import re
 from functools import lru_cache
+from itertools import chain, compress
+from operator import add, and_, not_
 from typing import Any
 
 from langdetect import LangDetectException, detector_factory
@@ -105,27 +108,52 @@ NORMALIZED = _Normalized()
 
 
 def _ngrams(text: str) -> list[str]:
-    """Detector._extract_ngrams: the 1- to 3-grams of the normalised text the profiles know, in text order. NGram's
-    buffer starts afresh after every space, so the n-grams are those of each word (with the space after it)."""
-    words = text.translate(NORMALIZED).split(" ")
-    found: list[str] = []
-    last = len(words) - 1
-    for index, word in enumerate(words):
-        if word:
-            found += _word_ngrams(word, index < last)
-    return found
+    """Detector._extract_ngrams: the 1- to 3-grams of the normalised text the profiles know, in text order.
 
-
-@lru_cache(maxsize=4096)
-def _word_ngrams(word: str, spaced: bool) -> tuple[str, ...]:
-    """The n-grams NGram gives for `word` after a space (and for the space after it, when `spaced`), those the
-    profiles know: none while inside a run of capitals."""
+    NGram's buffer holds the last three characters since the last space, so at each character it gives the
+    character, the two and the three characters ending there, except across a space: a gram with a space inside
+    ("a b"), a second space ("  ") and the space alone are never given, and none is given at a letter in capitals
+    after another ("NATO"). The profiles hold none of the former (`_profile_shape` checks), so filtering all the
+    grams by the profiles and leaving out the positions in capitals gives NGram's grams, in its order."""
     profile = _factory().word_lang_prob_map
+    if not _profile_shape():
+        return _ngrams_by_char(text, profile)
+    chars = " " + text.translate(NORMALIZED)
+    if len(chars) < 2:
+        return []
+    twos = list(map(add, chars[:-1], chars[1:]))  # twos[j]: the pair ending at character j + 1
+    threes = map(add, twos[:-1], chars[2:])  # the triple ending at character j + 2
+    grams: list[tuple[str, ...]] = [
+        (chars[1], twos[0]),
+        *zip(chars[2:], twos[1:], threes, strict=True),
+    ]  # per character
+    upper = list(map(str.isupper, chars))
+    capitals = list(map(and_, upper[:-1], upper[1:]))  # a capital after a capital, per character
+    if any(capitals):
+        grams = list(compress(grams, map(not_, capitals)))
+    return list(filter(profile.__contains__, chain.from_iterable(grams)))
+
+
+@lru_cache(maxsize=1)
+def _profile_shape() -> bool:
+    """True when the profiles hold no gram NGram never gives (a space alone or twice, a space inside three)."""
+    profile = _factory().word_lang_prob_map
+    return " " not in profile and "  " not in profile and not any(len(g) == 3 and g[1] == " " for g in profile)
+
+
+def _ngrams_by_char(text: str, profile: dict[str, list[float]]) -> list[str]:
+    """Detector._extract_ngrams as NGram does it, character by character."""
     found: list[str] = []
     grams, capital = " ", False
-    for ch in word + " " if spaced else word:
+    for ch in text.translate(NORMALIZED):
         last = grams[-1]
-        grams = (grams[1:] if len(grams) >= NGram.N_GRAM else grams) + ch
+        if last == " ":
+            grams, capital = " ", False
+            if ch == " ":
+                continue
+        elif len(grams) >= NGram.N_GRAM:
+            grams = grams[1:]
+        grams += ch
         if ch.isupper():
             if last.isupper():
                 capital = True
@@ -135,4 +163,4 @@ def _word_ngrams(word: str, spaced: bool) -> tuple[str, ...]:
             continue
         candidates = (grams[-1:], grams[-2:], grams[-3:])[: len(grams)]
         found += (gram for gram in candidates if gram != " " and gram in profile)
-    return tuple(found)
+    return found
