@@ -6,9 +6,13 @@ import gzip
 import json
 
 import pytest
+from lxml.cssselect import CSSSelector
 
 from conftest import SHARED
+from crawler.extraction.authors import AUTHOR_HREF_PARTS, _author_page_links
+from crawler.extraction.captions import _caption_class, _caption_classes
 from crawler.extraction.marked import MARKED_TAGS, marked, tagged
+from crawler.extraction.metadata import _breadcrumbs
 from crawler.extraction.page import parse_page
 
 PAGE = (
@@ -46,3 +50,21 @@ def test_the_walk_is_done_once_per_page():
     assert marked(page) is marked(page)
     assert tagged(page, "h1") is tagged(page, "h1")
     assert [node.text_content() for node in tagged(page, "h1")] == ["Site", "Headline"]
+
+
+@pytest.mark.parametrize("html", [PAGE, *benchmark_pages()])
+def test_readers_filtering_the_walk_find_what_their_selectors_found(html):
+    """Breadcrumbs, author-page links and caption class names, found without a scan of their own."""
+    page = parse_page(html, "https://news.example/a")
+    css = CSSSelector("[class*=breadcrumb], nav[aria-label*=readcrumb]", translator="html")
+    assert _breadcrumbs(page) == css(page.tree)
+    hrefs = " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS)
+    assert _author_page_links(page) == page.tree.xpath(f"//a[{hrefs}]")
+    values = {node.get("class") for node in page.tree.iter() if node.get("class")}
+    assert _caption_classes(values) == {value for value in values if _caption_class(value)}
+
+
+def test_caption_class_names_are_found_in_any_value():
+    values = {"wp-caption-text", "Image-Info x", "teaser caption", "photo-credit caption", "a\x00caption", "nav"}
+    assert _caption_classes(values) == {"wp-caption-text", "Image-Info x", "a\x00caption"}
+    assert _caption_classes(values - {"a\x00caption"}) == {"wp-caption-text", "Image-Info x"}

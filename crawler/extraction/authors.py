@@ -69,7 +69,6 @@ AUTHOR_HREF = re.compile(
 )
 AUTHOR_HREF_PARTS = ("uthor", "utor", "uteur", "journalist", "redakteur", "reporter", "writer", "columnist")
 AUTHOR_HREF_PARTS += ("people", "profile", "staff", "yazar", "toimittaja")
-AUTHOR_LINKS = etree.XPath("//a[" + " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS) + "]")
 PREFIX = re.compile(
     r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
     r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
@@ -208,7 +207,7 @@ def _logo_alts(page: Page) -> list[str]:
     class or id says logo, or that sits (a few levels down) in an element named a logo or a link to the home
     page."""
     found: list[str] = []
-    for index, img in enumerate(page.tree.iter("img")):
+    for index, img in enumerate(tagged(page, "img")):
         if index == MAX_LOGO_IMAGES:
             break
         alt = img.get("alt")
@@ -402,9 +401,19 @@ def _document_position(node: Any) -> list[int]:
 
 def _author_links(page: Page, inside: Callable[[Any], bool]) -> list[str]:
     """Names of the first links in the article to author pages that name their author, with the ones beside it."""
-    links = [a for a in AUTHOR_LINKS(page.tree) if inside(a) and _is_author_link(a)]
+    links = [a for a in _author_page_links(page) if inside(a) and _is_author_link(a)]
     links = [a for a in links if not a.xpath(NOT_AUTHOR_LINK_PLACE)]
     return [_node_text(a) for a in links if a is links[0] or _same_byline(links[0], a)] if links else []
+
+
+def _author_page_links(page: Page) -> list[Any]:
+    """The links whose href holds a word of author pages (AUTHOR_HREF_PARTS), in document order."""
+    found = []
+    for link in page.tree.iter("a"):
+        href = link.get("href")
+        if href and any(part in href for part in AUTHOR_HREF_PARTS):
+            found.append(link)
+    return found
 
 
 def _labelled_byline(page: Page, inside: Callable[[Any], bool]) -> list[str]:

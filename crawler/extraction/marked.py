@@ -10,7 +10,7 @@ from lxml import etree
 
 from crawler.extraction.page import Page
 
-MARKED_TAGS = frozenset({"h1", "time", "link", "figcaption", "img"})  # looked for whatever their attributes
+MARKED_TAGS = frozenset({"h1", "time", "link", "figcaption", "img", "nav"})  # looked for whatever their attributes
 
 Marked = tuple[Any, str, str | None, str | None]  # (element, tag, class, itemprop)
 
