@@ -18,26 +18,30 @@ Marked = tuple[Any, str, str | None, str | None]  # (element, tag, class, itempr
 def marked(page: Page) -> list[Marked]:
     """Every element of the page with a class, an itemprop or a rel attribute, or of MARKED_TAGS, in document
     order (computed once per page)."""
+    return _walked(page)[0]
+
+
+def tagged(page: Page, tag: str) -> list[Any]:
+    """The page's elements of one of MARKED_TAGS, in document order."""
+    return _walked(page)[1][tag]
+
+
+def _walked(page: Page) -> tuple[list[Marked], dict[str, list[Any]]]:
     found = page.derived.get("marked")
     if found is None:
         found = page.derived["marked"] = _walk(page.tree)
     return found
 
 
-def tagged(page: Page, tag: str) -> list[Any]:
-    """The page's elements of one of MARKED_TAGS, in document order."""
-    key = f"marked:{tag}"
-    found = page.derived.get(key)
-    if found is None:
-        found = page.derived[key] = [node for node, name, _, _ in marked(page) if name == tag]
-    return found
-
-
-def _walk(tree: Any) -> list[Marked]:
+def _walk(tree: Any) -> tuple[list[Marked], dict[str, list[Any]]]:
     found: list[Marked] = []
     append = found.append
+    by_tag: dict[str, list[Any]] = {tag: [] for tag in MARKED_TAGS}
     for node in tree.iter(etree.Element):
         tag, classes, itemprop = node.tag, node.get("class"), node.get("itemprop")
-        if classes is not None or itemprop is not None or tag in MARKED_TAGS or node.get("rel") is not None:
-            append((node, tag, classes, itemprop))
-    return found
+        if tag in MARKED_TAGS:
+            by_tag[tag].append(node)
+        elif classes is None and itemprop is None and node.get("rel") is None:
+            continue
+        append((node, tag, classes, itemprop))
+    return found, by_tag

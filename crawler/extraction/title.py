@@ -6,6 +6,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from crawler.extraction.authors import ld_author_names
 from crawler.extraction.marked import tagged
@@ -27,6 +28,7 @@ SEPARATOR_MARKS = re.compile(r"[|\-–—:·•»/]")
 GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+@lru_cache(maxsize=1024)  # the same titles and names are compared again and again
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return re.sub(r"[\W_]+", " ", text).strip()
