@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 import re
 from functools import lru_cache
-from itertools import chain, compress
-from operator import add, and_, not_
+from itertools import chain, compress, repeat
+from operator import add, and_, mul, not_
 from typing import Any
 
 from langdetect import LangDetectException, detector_factory
@@ -18,6 +18,8 @@ from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode
 from langdetect.utils.ngram import NGram
 
+MAX_KEPT_ROWS = 1024  # the first walk's rows kept from text to text (a row is 55 floats)
+FIRST_WALK_ROWS: dict[float, dict[str, tuple[float, ...]]] = {}
 MAX_CHARS = 10000  # Detector.max_text_length: what langdetect reads of a text
 SPACES = re.compile(" +")
 LATIN = re.compile("[A-z]")  # what cleaning_text counts as Latin: "A" <= ch <= "z"
@@ -60,10 +62,20 @@ class Walks:
         prob = [1.0 / size] * size
         alpha = Detector.ALPHA_DEFAULT + self.random.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
         weight = alpha / Detector.BASE_FREQ
+        # weight + each drawn n-gram's profile row; the first walk's weight is the same for every text (the walks
+        # are seeded alike), so its rows are kept from text to text (the most common n-grams: a bounded number)
+        first = not self.walks
+        rows = FIRST_WALK_ROWS.setdefault(weight, {}) if first else {}
+        if first and len(rows) >= MAX_KEPT_ROWS:
+            rows.clear()
         choice, ngrams, profile = self.random.choice, self.ngrams, self.profile
         i = 0
         while True:
-            prob = [p * (weight + q) for p, q in zip(prob, profile[choice(ngrams)], strict=True)]
+            word = choice(ngrams)
+            row = rows.get(word)
+            if row is None:
+                row = rows[word] = tuple(map(add, repeat(weight), profile[word]))
+            prob = list(map(mul, prob, row))
             if i % 5 == 0:
                 total = sum(prob)
                 prob = [p / total for p in prob]
