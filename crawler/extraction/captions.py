@@ -4,6 +4,7 @@ data-caption), teasers and author boxes left out, the credit split off the capti
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +47,7 @@ CAPTION_CLASS = re.compile(  # matched against lowercased class names (much fast
 # a word every match of CAPTION_CLASS holds
 CAPTION_WORDS = ("caption", "legend", "bildunterschrift", "description", "info", "text", "desc", "subtitle")
 CLASS_VALUES_SEPARATOR = "\x00"  # never in a parsed page's attributes (page.py takes it out)
+SEPARATOR = re.compile(CLASS_VALUES_SEPARATOR)
 # "description" alone names many texts (a teaser's, a brand's, an ad's): it is a caption in a picture's context
 PICTURE_CONTEXT = re.compile(r"gallery|galerie|lightbox|carousel|slide|media|image|img|photo|picture|bild|foto", re.I)
 CREDIT_CLASS = re.compile(r"credit|copyright|photographer|author|source|rights|quelle", re.I)
@@ -153,12 +155,15 @@ def _caption_classes(values: set[str]) -> set[str]:
     if lowered.count(CLASS_VALUES_SEPARATOR) != len(ordered) - 1:  # a value holds the separator: one by one
         return {value for value in ordered if _caption_class(value)}
     holding: set[int] = set()
+    separators: list[int] | None = None  # where each value ends, found at the first hit
     for word in CAPTION_WORDS:
         found = lowered.find(word)
         while found >= 0:
-            holding.add(lowered.count(CLASS_VALUES_SEPARATOR, 0, found))  # the index of the value it is in
-            end = lowered.find(CLASS_VALUES_SEPARATOR, found)
-            found = lowered.find(word, end) if end >= 0 else -1
+            if separators is None:
+                separators = [match.start() for match in SEPARATOR.finditer(lowered)]
+            index = bisect_right(separators, found)  # the index of the value it is in
+            holding.add(index)
+            found = lowered.find(word, separators[index]) if index < len(separators) else -1
     return {ordered[index] for index in holding if _caption_class(ordered[index])}
 
 
