@@ -11,7 +11,7 @@ from lxml.cssselect import CSSSelector
 from conftest import SHARED
 from crawler.extraction.authors import AUTHOR_HREF_PARTS, _author_page_links
 from crawler.extraction.captions import _caption_class, _caption_classes
-from crawler.extraction.marked import MARKED_TAGS, marked, tagged
+from crawler.extraction.marked import MARKED_TAGS, marked, tagged, with_itemprop
 from crawler.extraction.metadata import _breadcrumbs
 from crawler.extraction.page import parse_page
 
@@ -43,6 +43,7 @@ def test_the_walk_finds_what_xpath_finds(html):
     )
     for tag in MARKED_TAGS:
         assert tagged(page, tag) == page.tree.xpath(f"//{tag}")
+    assert with_itemprop(page) == [(node, node.get("itemprop")) for node in page.tree.xpath("//*[@itemprop]")]
 
 
 def test_the_walk_is_done_once_per_page():

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 from htmldate import find_date
 
-from crawler.extraction.marked import marked, tagged
+from crawler.extraction.marked import marked, tagged, with_itemprop
 from crawler.extraction.page import Page, text_of
 
 PUBLISHED_META = (
@@ -331,7 +331,7 @@ def extract_dates(
     page: Page, tz: ZoneInfo, language: str | None, now: datetime | None, selector: str | None = None
 ) -> tuple[str | None, str | None]:
     """(published_at, modified_at) as ISO 8601 strings with the page's offset."""
-    dated = [node for node, _, _, itemprop in marked(page) if itemprop in DATED_ITEMPROPS]
+    dated = [node for node, itemprop in with_itemprop(page) if itemprop in DATED_ITEMPROPS]
     published_texts = _machine_candidates(page, "datePublished", PUBLISHED_META, dated)
     modified_texts = _machine_candidates(page, "dateModified", MODIFIED_META, dated)
     zone = _naive_zone(page, tz, published_texts + modified_texts)

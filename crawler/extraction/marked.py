@@ -26,22 +26,30 @@ def tagged(page: Page, tag: str) -> list[Any]:
     return _walked(page)[1][tag]
 
 
-def _walked(page: Page) -> tuple[list[Marked], dict[str, list[Any]]]:
+def with_itemprop(page: Page) -> list[tuple[Any, str]]:
+    """The page's elements with an itemprop attribute, and its value, in document order."""
+    return _walked(page)[2]
+
+
+def _walked(page: Page) -> tuple[list[Marked], dict[str, list[Any]], list[tuple[Any, str]]]:
     found = page.derived.get("marked")
     if found is None:
         found = page.derived["marked"] = _walk(page.tree)
     return found
 
 
-def _walk(tree: Any) -> tuple[list[Marked], dict[str, list[Any]]]:
+def _walk(tree: Any) -> tuple[list[Marked], dict[str, list[Any]], list[tuple[Any, str]]]:
     found: list[Marked] = []
     append = found.append
     by_tag: dict[str, list[Any]] = {tag: [] for tag in MARKED_TAGS}
+    itemprops: list[tuple[Any, str]] = []
     for node in tree.iter(etree.Element):
         tag, classes, itemprop = node.tag, node.get("class"), node.get("itemprop")
+        if itemprop is not None:
+            itemprops.append((node, itemprop))
         if tag in MARKED_TAGS:
             by_tag[tag].append(node)
         elif classes is None and itemprop is None and node.get("rel") is None:
             continue
         append((node, tag, classes, itemprop))
-    return found, by_tag
+    return found, by_tag, itemprops
