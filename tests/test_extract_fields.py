@@ -16,7 +16,8 @@ from crawler.extraction.authors import clean_name
 from crawler.extraction.body import _visible_length, _with_missed_paragraphs
 from crawler.extraction.captions import clean_credit, split_credit
 from crawler.extraction.dates import parse_visible, url_date
-from crawler.extraction.language import SUPPORTED_SHARE, TRIALS, _detect, _share, detect_language
+from crawler.extraction.language import SUPPORTED_SHARE, TRIALS, _share, detect_language
+from crawler.extraction.langwalk import Walks
 from crawler.extraction.page import parse_page
 from crawler.extraction.title import strip_site_name
 from crawler.items import Article, NotArticle
@@ -916,8 +917,9 @@ def test_language_codes_are_iso_639_1_one_per_language():
 def test_a_claim_the_first_walk_supports_is_supported_by_all_walks(text, claimed):
     """The shortcut: a claim the first of the TRIALS walks gives its share of them keeps that share (and more)
     when every walk is run, so the one-walk answer is the full detection's."""
-    first = _share(_detect(text, trials=1), claimed) / TRIALS
-    full = _share(_detect(text), claimed)
+    walks = Walks(text)
+    first = _share(walks.guesses(1), claimed) / TRIALS
+    full = _share(walks.guesses(TRIALS), claimed)
     assert full >= first
     if first >= SUPPORTED_SHARE:
         assert detect_language(text, claimed, None) == claimed

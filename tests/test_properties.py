@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from datetime import datetime, timezone
 from html import escape
@@ -18,7 +19,7 @@ from crawler.extraction import body, extract
 from crawler.extraction.page import parse_page
 from crawler.items import Article, NotArticle
 from crawler.sources import Source, SourceError, load_source
-from crawler.words import count_words, has_words
+from crawler.words import CJK, WORD, count_words, has_words
 
 # deterministic (the same examples every run) and quick: the whole file runs in well under a minute
 FAST = settings(derandomize=True, deadline=None, max_examples=60, suppress_health_check=list(HealthCheck))
@@ -427,3 +428,15 @@ def test_a_page_parsed_from_its_utf8_bytes_is_the_page_parsed_from_its_text(html
     assert from_bytes.text == from_text.text
     assert lxml_etree.tostring(from_bytes.tree) == lxml_etree.tostring(from_text.tree)
     assert (from_bytes.meta, from_bytes.jsonld) == (from_text.meta, from_text.jsonld)
+
+
+MIXED_SCRIPTS = string.ascii_letters + " .,-'\n" + ARABIC + "日本語の漢字カナ한국어中文\uf900" + CONTROL
+
+
+@FAST
+@given(st.text(alphabet=MIXED_SCRIPTS, max_size=200))
+def test_word_count_counts_each_cjk_character_as_half_a_word(text: str) -> None:
+    """count_words: the tokens of WORD, a CJK character's token counting half."""
+    tokens = WORD.findall(text)
+    cjk = sum(1 for t in tokens if len(t) == 1 and re.fullmatch(f"[{CJK}]", t))
+    assert count_words(text) == len(tokens) - cjk + cjk // 2

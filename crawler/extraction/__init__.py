@@ -15,6 +15,7 @@ from crawler.extraction.captions import extract_images
 from crawler.extraction.dates import extract_dates
 from crawler.extraction.hydrated import hydrated_page
 from crawler.extraction.language import detect_language
+from crawler.extraction.marked import tagged
 from crawler.extraction.metadata import extract_description, extract_image_url, extract_section, extract_tags
 from crawler.extraction.page import ARTICLE_TYPES, NotHtml, Page, ld_types, parse_page, text_of
 from crawler.extraction.pictures import real_url
@@ -140,7 +141,7 @@ def _key(text: str) -> str:
 def _without(lines: list[str], page: Page, title: str | None, images: list) -> list[str]:
     """Body lines without the headline (as chosen, or as an h1 shows it) and the image captions that extraction
     may have kept."""
-    headlines = [title or "", *(text_of(h1) for h1 in page.tree.iter("h1"))]
+    headlines = [title or "", *(text_of(h1) for h1 in tagged(page, "h1"))]
     drop = {_key(h) for h in headlines if h}
     for image in images:
         for part in (image.caption, f"{image.caption} {image.credit}"):
@@ -153,7 +154,7 @@ def _canonical(page: Page, source: Source | None) -> str | None:
     """The URL the page declares for itself (rel=canonical, else og:url) when it may stand for the page: an
     http(s) URL on the page's own origin that is one of the source's article URLs. A declaration naming the home
     page, another site, another source's story or a javascript:/file:/ftp: address is not honoured (None)."""
-    links = [link.get("href") for link in page.tree.iter("link") if (link.get("rel") or "").lower() == "canonical"]
+    links = [link.get("href") for link in tagged(page, "link") if (link.get("rel") or "").lower() == "canonical"]
     for declared in (*links, page.first_meta("og:url")):
         url = page.absolute(declared)
         if url and same_origin(url, page.url) and (source is None or source.is_article_url(url)):

@@ -23,6 +23,7 @@ from trafilatura.utils import trim
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from crawler.extraction.dates import EASTERN_DIGITS
+from crawler.extraction.marked import marked, tagged
 from crawler.extraction.page import Page, ld_types, text_of
 
 META_AUTHORS = (
@@ -68,7 +69,6 @@ AUTHOR_HREF = re.compile(
 )
 AUTHOR_HREF_PARTS = ("uthor", "utor", "uteur", "journalist", "redakteur", "reporter", "writer", "columnist")
 AUTHOR_HREF_PARTS += ("people", "profile", "staff", "yazar", "toimittaja")
-AUTHOR_LINKS = etree.XPath("//a[" + " or ".join(f"contains(@href, '{part}')" for part in AUTHOR_HREF_PARTS) + "]")
 PREFIX = re.compile(
     r"^\s*(?:by|written by|reported by|words by|von|geschrieben von|par|écrit par|por|escrito por|door|di|scritto da|"
     r"a cura di|av|af|skrevet af|skrevet av|skrivet av|napisał|napisała|kirjoittanut|γράφει|autor|autorin|author|"
@@ -207,7 +207,7 @@ def _logo_alts(page: Page) -> list[str]:
     class or id says logo, or that sits (a few levels down) in an element named a logo or a link to the home
     page."""
     found: list[str] = []
-    for index, img in enumerate(page.tree.iter("img")):
+    for index, img in enumerate(tagged(page, "img")):
         if index == MAX_LOGO_IMAGES:
             break
         alt = img.get("alt")
@@ -324,7 +324,7 @@ def _byline_names(node: Any) -> list[str]:
 def _byline_nodes(page: Page) -> list[Any]:
     """Byline candidates in order of trust: itemprop=author (and the itemprop=name parts inside it), rel=author,
     byline/author class names (the established ones, then any class token naming a byline)."""
-    candidates = [n for n in page.tree.iter(etree.Element) if _byline_candidate(n)]  # cheaper than an XPath
+    candidates = [node for node, _, classes, itemprop in marked(page) if _byline_candidate(node, classes, itemprop)]
     found = [n for n in candidates if n.get("itemprop") == "author" or _microdata_name(n)]
     found += [n for n in candidates if n.get("rel") == "author"]
     found += [n for n in candidates if _byline_class(n)]
@@ -335,10 +335,10 @@ def _byline_nodes(page: Page) -> list[Any]:
     return [n for n in found if not n.xpath(NOT_BYLINE_PLACE)]
 
 
-def _byline_candidate(node: Any) -> bool:
+def _byline_candidate(node: Any, classes: str | None, itemprop: str | None) -> bool:
     """An element marked as an author (itemprop, rel), a microdata name, or one whose class says author or byline."""
-    classes = node.get("class") or ""
-    return "uthor" in classes or "yline" in classes or node.get("itemprop") in MICRODATA or node.get("rel") == "author"
+    classes = classes or ""
+    return "uthor" in classes or "yline" in classes or itemprop in MICRODATA or node.get("rel") == "author"
 
 
 def _microdata_name(node: Any) -> bool:
@@ -380,7 +380,7 @@ def _is_author_link(link: Any) -> bool:
 def _article_span(page: Page, container: Any | None) -> Callable[[Any], bool]:
     """Whether an element lies between the headline (h1) and the article text's last paragraph (in `container`),
     where a byline belongs (author lists before the headline or after the text credit other articles)."""
-    h1 = next(page.tree.iter("h1"), None)
+    h1 = next(iter(tagged(page, "h1")), None)
     paras = list(container.iterchildren("p")) if container is not None else []
     start = _document_position(h1) if h1 is not None else []
     end = _document_position(paras[-1]) if paras else None
@@ -401,9 +401,19 @@ def _document_position(node: Any) -> list[int]:
 
 def _author_links(page: Page, inside: Callable[[Any], bool]) -> list[str]:
     """Names of the first links in the article to author pages that name their author, with the ones beside it."""
-    links = [a for a in AUTHOR_LINKS(page.tree) if inside(a) and _is_author_link(a)]
+    links = [a for a in _author_page_links(page) if inside(a) and _is_author_link(a)]
     links = [a for a in links if not a.xpath(NOT_AUTHOR_LINK_PLACE)]
     return [_node_text(a) for a in links if a is links[0] or _same_byline(links[0], a)] if links else []
+
+
+def _author_page_links(page: Page) -> list[Any]:
+    """The links whose href holds a word of author pages (AUTHOR_HREF_PARTS), in document order."""
+    found = []
+    for link in page.tree.iter("a"):
+        href = link.get("href")
+        if href and any(part in href for part in AUTHOR_HREF_PARTS):
+            found.append(link)
+    return found
 
 
 def _labelled_byline(page: Page, inside: Callable[[Any], bool]) -> list[str]:

@@ -4,12 +4,12 @@ data-caption), teasers and author boxes left out, the credit split off the capti
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from crawler.extraction.brackets import trim
+from crawler.extraction.marked import marked
 from crawler.extraction.page import Page, text_of
 from crawler.extraction.pictures import picture_url
 from crawler.items import Image
@@ -44,6 +44,10 @@ CAPTION_CLASS = re.compile(  # matched against lowercased class names (much fast
     r"caption|legend|bildunterschrift|description|"
     r"(?:img|image|media|photo|picture|bild|foto)[-_]?(?:info|text|desc|subtitle)"
 )
+# a word every match of CAPTION_CLASS holds
+CAPTION_WORDS = ("caption", "legend", "bildunterschrift", "description", "info", "text", "desc", "subtitle")
+CLASS_VALUES_SEPARATOR = "\x00"  # never in a parsed page's attributes (page.py takes it out)
+SEPARATOR = re.compile(CLASS_VALUES_SEPARATOR)
 # "description" alone names many texts (a teaser's, a brand's, an ad's): it is a caption in a picture's context
 PICTURE_CONTEXT = re.compile(r"gallery|galerie|lightbox|carousel|slide|media|image|img|photo|picture|bild|foto", re.I)
 CREDIT_CLASS = re.compile(r"credit|copyright|photographer|author|source|rights|quelle", re.I)
@@ -129,21 +133,38 @@ def _is_caption_node(node: Any, named_caption: bool) -> bool:
     return not _has_picture(node)  # a wrapper named after its caption ("wp-caption") holds the picture too
 
 
-def _caption_candidates(tree: Any) -> list[Any]:
-    """Caption elements of the page in document order (class names are tested once per distinct value)."""
-    verdicts: dict[str, bool] = {}
+def _caption_candidates(page: Page) -> list[Any]:
+    """Caption elements of the page in document order."""
+    marks = marked(page)
+    named = _caption_classes({classes for _, _, classes, _ in marks if classes})
     candidates = []
-    for node in tree.iter(etree.Element):  # a walk in Python is cheaper here than an XPath that tests every element
-        classes = node.get("class")
-        if classes is None and node.tag != "figcaption" and (node.tag != "img" or node.get("data-caption") is None):
-            continue
-        classes = classes or ""
-        named = verdicts.get(classes)
-        if named is None:
-            named = verdicts[classes] = _caption_class(classes)
-        if (named or node.tag in ("figcaption", "img")) and _is_caption_node(node, named):
+    for node, tag, classes, _ in marks:
+        is_named = classes in named
+        possible = is_named or tag == "figcaption" or (tag == "img" and node.get("data-caption") is not None)
+        if possible and _is_caption_node(node, is_named):
             candidates.append(node)
     return candidates
+
+
+def _caption_classes(values: set[str]) -> set[str]:
+    """The class attribute values among `values` that name a caption element. A page has a few hundred, and
+    CAPTION_CLASS matches only those holding one of CAPTION_WORDS: the values joined and lowercased are searched for
+    those words at once (str.find), and only the values holding one are tested."""
+    ordered = list(values)
+    lowered = CLASS_VALUES_SEPARATOR.join(ordered).lower()
+    if lowered.count(CLASS_VALUES_SEPARATOR) != len(ordered) - 1:  # a value holds the separator: one by one
+        return {value for value in ordered if _caption_class(value)}
+    holding: set[int] = set()
+    separators: list[int] | None = None  # where each value ends, found at the first hit
+    for word in CAPTION_WORDS:
+        found = lowered.find(word)
+        while found >= 0:
+            if separators is None:
+                separators = [match.start() for match in SEPARATOR.finditer(lowered)]
+            index = bisect_right(separators, found)  # the index of the value it is in
+            holding.add(index)
+            found = lowered.find(word, separators[index]) if index < len(separators) else -1
+    return {ordered[index] for index in holding if _caption_class(ordered[index])}
 
 
 def _picture_block(node: Any) -> Any | None:
@@ -384,7 +405,7 @@ def extract_images(page: Page, selector: str | None = None) -> list[Image]:
         page_ids = _article_ids(page)
         found = [
             _data_caption_image(page, node, page_ids) if node.tag == "img" else _caption_image(page, node, page_ids)
-            for node in _outermost(_caption_candidates(page.tree))
+            for node in _outermost(_caption_candidates(page))
         ]
     images: list[Image] = []
     seen: set[str] = set()

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 from htmldate import find_date
-from lxml import etree
 
+from crawler.extraction.marked import marked, tagged, with_itemprop
 from crawler.extraction.page import Page, text_of
 
 PUBLISHED_META = (
@@ -48,8 +48,7 @@ MODIFIED_META = (
 CLASS_SPACE = re.compile(r"[ \t\n\r]+")  # how HTML separates class names
 MAX_VISIBLE_DATES = 40
 MAX_PRINTED = 80  # characters: a longer text is a paragraph that happens to hold a date
-DATED_NODES = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified']")  # both kinds, one scan
-TIME_DATETIMES = etree.XPath("//time/@datetime")
+DATED_ITEMPROPS = ("datePublished", "dateModified")
 EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # a time of day followed by ص / م (AM / PM) or their long forms, Persian ق.ظ / ب.ظ; not "2026م" (the Gregorian era)
 ARABIC_MERIDIEM = re.compile(
@@ -332,7 +331,7 @@ def extract_dates(
     page: Page, tz: ZoneInfo, language: str | None, now: datetime | None, selector: str | None = None
 ) -> tuple[str | None, str | None]:
     """(published_at, modified_at) as ISO 8601 strings with the page's offset."""
-    dated = DATED_NODES(page.tree)
+    dated = [node for node, itemprop in with_itemprop(page) if itemprop in DATED_ITEMPROPS]
     published_texts = _machine_candidates(page, "datePublished", PUBLISHED_META, dated)
     modified_texts = _machine_candidates(page, "dateModified", MODIFIED_META, dated)
     zone = _naive_zone(page, tz, published_texts + modified_texts)
@@ -353,7 +352,8 @@ def _naive_zone(page: Page, tz: ZoneInfo, machine_texts: list[str]) -> tzinfo:
     offset the page's other machine dates carry (a CMS writes its times in one zone)."""
     if tz.key != "UTC":
         return tz
-    texts = machine_texts + [v for v in TIME_DATETIMES(page.tree)[:20] if isinstance(v, str)]
+    datetimes = (node.get("datetime") for node in tagged(page, "time"))
+    texts = machine_texts + [v for v in datetimes if v is not None][:20]
     return page_offset(texts) or tz
 
 
@@ -385,16 +385,15 @@ def _in_chrome(node: Any) -> bool:
 
 
 def _date_nodes(page: Page) -> list[Any]:
-    """The first elements of the page that may print a date, in document order (one walk over the tree, not an
-    XPath scan per kind)."""
+    """The first elements of the page that may print a date, in document order."""
     found = []
-    for node in page.tree.iter(etree.Element):
-        classes = node.get("class") or ""
+    for node, tag, classes, itemprop in marked(page):
+        classes = classes or ""
         if (
-            node.tag == "time"
+            tag == "time"
             or "date" in classes
             or "time" in classes
-            or node.get("itemprop") == "datePublished"
+            or itemprop == "datePublished"
             or ("published" in classes and "published" in CLASS_SPACE.split(classes))
         ):
             found.append(node)

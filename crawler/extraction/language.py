@@ -8,6 +8,8 @@ from functools import lru_cache
 import langcodes
 from langdetect import DetectorFactory, LangDetectException, detector_factory
 
+from crawler.extraction.langwalk import Walks
+
 DetectorFactory.seed = 0  # langdetect is random without a seed
 MIN_CHARS = 200  # below this, detection is a guess: trust the page's declaration
 SAMPLE_CHARS = 500  # what detection reads: on the benchmark pages, the same answers as 5,000 in a sixth of the time
@@ -23,12 +25,12 @@ def detect_language(body: str, declared: str | None, hint: str | None) -> str | 
     claimed = iso_code(declared) or iso_code(hint)
     if len(body) < MIN_CHARS:
         return claimed
-    sample = body[:SAMPLE_CHARS]
     try:
+        walks = Walks(body[:SAMPLE_CHARS])
         # the first walk alone gives the claim its share of all TRIALS walks: it stands, as after all of them
-        if claimed in single_profile_languages() and _share(_detect(sample, 1), claimed) / TRIALS >= SUPPORTED_SHARE:
+        if claimed in single_profile_languages() and _share(walks.guesses(1), claimed) / TRIALS >= SUPPORTED_SHARE:
             return claimed
-        guesses = [(g.lang.split("-")[0], g.prob) for g in _detect(sample)]
+        guesses = [(lang.split("-")[0], prob) for lang, prob in walks.guesses(TRIALS)]
     except LangDetectException:
         return claimed
     best, sure = guesses[0]
@@ -41,16 +43,6 @@ def detect_language(body: str, declared: str | None, hint: str | None) -> str | 
     # the detector cannot recognise the claimed language (Icelandic, Zulu...): it guesses a neighbour of the same
     # script, so the claim stands unless the guess is sure and of another script
     return claimed if script(claimed) == script(best) or sure < SURE else best
-
-
-def _detect(text: str, trials: int = TRIALS) -> list:
-    """langdetect's guesses for `text`, most probable first (detect_langs, with `trials` walks; the first walks of
-    TRIALS are the same walks: the detector reseeds its random walks for every text)."""
-    detector_factory.init_factory()
-    detector = detector_factory._factory.create()
-    detector.n_trial = trials
-    detector.append(text)
-    return detector.get_probabilities()
 
 
 def iso_code(tag: str | None) -> str | None:
@@ -70,9 +62,9 @@ def detectable_languages() -> frozenset[str]:
     return frozenset(code.split("-")[0] for code in detector_factory._factory.get_lang_list())
 
 
-def _share(guesses: list, code: str) -> float:
+def _share(guesses: list[tuple[str, float]], code: str) -> float:
     """The probability langdetect's `guesses` give the language `code`."""
-    return next((g.prob for g in guesses if g.lang == code), 0.0)
+    return next((prob for lang, prob in guesses if lang == code), 0.0)
 
 
 @lru_cache(maxsize=1)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.cssselect import CSSSelector
-
+from crawler.extraction.marked import marked
 from crawler.extraction.page import Page, text_of
-
-BREADCRUMBS = CSSSelector("[class*=breadcrumb], nav[aria-label*=readcrumb]", translator="html")
 
 
 def _first_str(value: Any) -> str | None:
@@ -36,11 +33,21 @@ def extract_section(page: Page, selector: str | None = None) -> str | None:
 
 def _breadcrumb_section(page: Page) -> str | None:
     """The last breadcrumb step before the article itself (the first step is the home page)."""
-    for node in BREADCRUMBS(page.tree):
+    for node in _breadcrumbs(page):
         steps = [text_of(a) for a in node.iter("a")][1:]
         if steps:
             return steps[-1] or None
     return None
+
+
+def _breadcrumbs(page: Page) -> list[Any]:
+    """The elements a class names a breadcrumb, and the navs labelled one (CSS's `[class*=breadcrumb],
+    nav[aria-label*=readcrumb]`), in document order."""
+    return [
+        node
+        for node, tag, classes, _ in marked(page)
+        if (classes and "breadcrumb" in classes) or (tag == "nav" and "readcrumb" in (node.get("aria-label") or ""))
+    ]
 
 
 def extract_tags(page: Page, selector: str | None = None) -> list[str]:

@@ -6,8 +6,10 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from crawler.extraction.authors import ld_author_names
+from crawler.extraction.marked import tagged
 from crawler.extraction.page import Page, ld_types, text_of
 
 # spaced ASCII separators; the full-width bar and colon and the Korean bar (ㅣ) need no spaces
@@ -26,6 +28,7 @@ SEPARATOR_MARKS = re.compile(r"[|\-–—:·•»/]")
 GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+@lru_cache(maxsize=1024)  # the same titles and names are compared again and again
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return re.sub(r"[\W_]+", " ", text).strip()
@@ -232,7 +235,7 @@ def extract_title(page: Page, selector: str | None = None) -> str | None:
     meta_titles = [" ".join(html.unescape(t).split()) for t in candidates if t]
     site_names = _site_names(page)
     chrome = _page_chrome(page, site_names)
-    h1s = [t for t in (text_of(n) for n in page.tree.iter("h1")) if t and _norm(t) not in chrome.names]
+    h1s = [t for t in (text_of(n) for n in tagged(page, "h1")) if t and _norm(t) not in chrome.names]
     cleaned = [_strip(t, chrome) for t in meta_titles]
     for h1 in h1s:
         title = _visible_title(h1, cleaned + meta_titles, _consensus(cleaned))
