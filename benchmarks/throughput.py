@@ -78,49 +78,58 @@ def article_pages() -> list[tuple[bytes, str]]:
 
 
 def serve(pages: list[bytes], count: int, port_file: Path) -> None:
-    """The generator site (runs in its own process)."""
+    """The generator site (runs in its own process). What every request would build the same is built once (the
+    sitemaps, where each page's own paragraph goes), and a page is written in its parts, not copied whole: the
+    server shares the two cores with the crawl it serves."""
     lastmod = datetime.now(timezone.utc).isoformat()
+    cuts = [page.find(b"</p>") + 4 if page.find(b"</p>") > 0 else None for page in pages]  # after the first </p>
+    views = [memoryview(page) for page in pages]
+    built: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type), for the listings
+
+    def listing(path: str, base: str) -> tuple[bytes, str] | None:
+        if path == "/listed.xml.gz":  # every URL in one sitemap (--listed)
+            urls = "".join(f"<url><loc>{base}/a/{n}</loc></url>" for n in range(count))
+            body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            return gzip.compress(body.encode(), compresslevel=1), "application/gzip"
+        if path == "/sitemap.xml":
+            maps = "".join(
+                f"<sitemap><loc>{base}/sitemap-{k}.xml</loc></sitemap>" for k in range(0, count, PER_SITEMAP)
+            )
+            body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>'
+            return body.encode(), "application/xml"
+        if path.startswith("/sitemap-"):
+            start = int(path.removeprefix("/sitemap-").removesuffix(".xml"))
+            urls = "".join(
+                f"<url><loc>{base}/a/{n}</loc><lastmod>{lastmod}</lastmod></url>"
+                for n in range(start, min(start + PER_SITEMAP, count))
+            )
+            body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            return body.encode(), "application/xml"
+        return None
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            if self.path == "/listed.xml.gz":  # every URL in one sitemap (--listed)
-                urls = "".join(f"<url><loc>{base}/a/{n}</loc></url>" for n in range(count))
-                body = (
-                    f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-                )
-                self.reply(gzip.compress(body.encode(), compresslevel=1), "application/gzip")
-            elif self.path == "/sitemap.xml":
-                maps = "".join(
-                    f"<sitemap><loc>{base}/sitemap-{k}.xml</loc></sitemap>" for k in range(0, count, PER_SITEMAP)
-                )
-                body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>'
-                self.reply(body.encode(), "application/xml")
-            elif self.path.startswith("/sitemap-"):
-                start = int(self.path.removeprefix("/sitemap-").removesuffix(".xml"))
-                urls = "".join(
-                    f"<url><loc>{base}/a/{n}</loc><lastmod>{lastmod}</lastmod></url>"
-                    for n in range(start, min(start + PER_SITEMAP, count))
-                )
-                body = (
-                    f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-                )
-                self.reply(body.encode(), "application/xml")
-            elif self.path.startswith("/a/"):
+            if self.path.startswith("/a/"):
                 n = int(self.path.removeprefix("/a/"))
-                html = pages[n % len(pages)]
+                page, cut = views[n % len(pages)], cuts[n % len(pages)]
                 own = f"<p>Dispatch {n}: this copy carries its own paragraph number {n} for the benchmark.</p>"
-                cut = html.find(b"</p>")
-                self.reply(html[: cut + 4] + own.encode() + html[cut + 4 :] if cut > 0 else html, "text/html")
-            else:
-                self.send_error(404)
+                parts = [page[:cut], own.encode(), page[cut:]] if cut else [page]
+                return self.reply(parts, "text/html")
+            if self.path not in built:
+                found = listing(self.path, f"http://127.0.0.1:{self.server.server_address[1]}")
+                if found is None:
+                    return self.send_error(404)
+                built[self.path] = found
+            body, kind = built[self.path]
+            self.reply([body], kind)
 
-        def reply(self, body: bytes, kind: str) -> None:
+        def reply(self, parts: list, kind: str) -> None:
             self.send_response(200)
             self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(sum(len(part) for part in parts)))
             self.end_headers()
-            self.wfile.write(body)
+            for part in parts:
+                self.wfile.write(part)
 
         def log_message(self, format: str, *args: object) -> None:
             pass

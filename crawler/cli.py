@@ -15,7 +15,7 @@ import click
 
 from crawler import settings as defaults
 from crawler.crawl.lock import Busy, CrawlLock
-from crawler.crawl.runlog import Progress, configure_logging, summary, unresolved_line
+from crawler.crawl.runlog import Progress, configure_logging, no_debug_records, summary, unresolved_line
 from crawler.crawl.runstate import RunState
 from crawler.items import NotArticle
 from crawler.search import articles as search_db
@@ -118,6 +118,7 @@ def run_crawl(settings: Any, spiders: list[Any], in_turn: bool = False, **spider
     log_file = configure_logging(settings)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
+    no_debug_records(settings)
     crawlers = [process.create_crawler(spider) for spider in spiders]
     if in_turn:
         chain = process.crawl(crawlers[0], **spider_args)

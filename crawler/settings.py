@@ -54,6 +54,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.middlewares.ConditionalListings": 560,
     "crawler.crawl.middlewares.RedirectGuard": 610,  # before RedirectMiddleware (600) sees a response
     "crawler.crawl.retryafter.RetryAfter": 555,  # before RetryMiddleware (550) sees a response
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.crawl.middlewares.MetaRefreshHead": 580,  # in its place: it decodes only the page's head
 }
 EXTENSIONS = {
     "crawler.crawl.runs.RunRecorder": 500,

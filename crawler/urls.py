@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from w3lib.url import canonicalize_url
@@ -11,6 +12,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src)$", re.I)
 
 
+@lru_cache(maxsize=4096)  # a page's URL is canonicalised for its record, its `pages` row and its kept page
 def canonical_url(url: str) -> str:
     """The URL without fragment and tracking parameters, in w3lib's canonical form (sorted query)."""
     parts = urlsplit(url.strip())

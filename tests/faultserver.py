@@ -108,7 +108,18 @@ EXTRACTION_FAULTS = [
     Fault("/a/fine/2", "a plain good article", "74471"),
     Fault("/a/fine/3", "a plain good article", "74466"),
 ]
-FEEDS = {"main": MAIN_FAULTS, "encodings": ENCODING_FAULTS, "robots": ROBOTS_FAULTS, "extraction": EXTRACTION_FAULTS}
+REFRESH_FAULTS = [  # a refreshing page's target is its path + "/target", serving its article
+    Fault("/a/refresh/head", "a long page whose <head> says refresh at once to another article", "74471"),
+    Fault("/a/refresh/utf-16", "the same in UTF-16 (charset in the header)", "74458"),
+    Fault("/a/refresh/late", "the same refresh only after 5,000 characters (Scrapy reads 4,096)", "74466"),
+]
+FEEDS = {
+    "main": MAIN_FAULTS,
+    "encodings": ENCODING_FAULTS,
+    "robots": ROBOTS_FAULTS,
+    "extraction": EXTRACTION_FAULTS,
+    "refresh": REFRESH_FAULTS,
+}
 TRAP_ARTICLES = {"/a/trap/1": "74480", "/a/trap/2": "74471"}  # listed on the archive's first two pages
 LISTING_ARTICLES = {"/a/listed/1": "74466", "/a/listed/2": "74458", "/a/listed/3": "74452"}
 MAX_LISTED = 300_000  # the most entries a generated sitemap or sitemap index may have
@@ -384,6 +395,8 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 return self.article({**TRAP_ARTICLES, **LISTING_ARTICLES}[path], path)
             if path.startswith("/a/enc/"):
                 return self.encoded(path)
+            if path.startswith("/a/refresh/"):
+                return self.refreshing(path)
             if re.fullmatch(r"/a/story/\d+", path):
                 return self.send(200, story_page(int(path.rsplit("/", 1)[1])))
             return self.fault(path, count)
@@ -410,6 +423,19 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 entry = f"<url><loc>{base}/a/listed/1</loc></url>\n".encode()
                 return self.send(200, head + entry * (GIANT_SITEMAP_BYTES // len(entry)) + b"</urlset>", "text/xml")
             self.send(404, b"not found")
+
+        def refreshing(self, path: str) -> None:
+            """A recorded article (74466) whose page refreshes to its path + "/target": at the top of its <head>, or
+            after 5,000 characters of it (beyond the 4,096 Scrapy reads); a target serves its fault's article."""
+            faults = {f.path + "/target": f.article for f in REFRESH_FAULTS}
+            if path in faults:
+                return self.article(faults[path] or "", path)
+            refresh = f'<meta http-equiv="refresh" content="0; url={path}/target">'
+            late = "<!-- " + "padding " * 625 + "-->" if path == "/a/refresh/late" else ""
+            text = article_page("74466", server.base_url, path).replace("<head>", f"<head>{late}{refresh}", 1)
+            if path == "/a/refresh/utf-16":
+                return self.send(200, without_meta_charset(text).encode("utf-16"), "text/html; charset=utf-16")
+            self.send(200, text.encode())
 
         def encoded(self, path: str) -> None:
             _, _, _, encoding, header = path.split("/")

@@ -15,7 +15,7 @@ from faultserver import EXTRACTION_FAULTS, FaultServer, pathological
 from lxml import html as lxml_html
 
 from conftest import SITES, CrawlEnv
-from crawler.crawl.bounds import count_tags
+from crawler.crawl.extractjobs import count_tags
 from crawler.extraction.page import HTML_PARSER
 
 GOOD = {f.path for f in EXTRACTION_FAULTS if f.article}

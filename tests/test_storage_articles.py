@@ -115,6 +115,20 @@ def test_a_republication_with_a_new_headline_and_a_trimmed_text_is_a_near_duplic
     assert other.outcome == "new" and other.copy_url is None  # another story shares no band with it
 
 
+def test_remembered_shingles_are_the_text_s_own_and_a_caller_cannot_change_them():
+    texts = ["\n\n".join(story(seed)) for seed in range(3)] + ["", "one", "two words", "Three Words, here"]
+    first = [neardup.shingles(text) for text in texts]  # computed, then remembered
+    for hashes in first:
+        hashes.add(1)  # a caller's own set: the remembered shingles stay as they were
+    for text, hashes in zip(texts, first, strict=True):
+        assert neardup.shingles(text) == hashes - {1} and 1 not in neardup.shingles(text)
+    assert neardup.shingles("") == set() and len(neardup.shingles("one")) == 1
+    assert len(neardup.shingles("Three Words, here")) == 1 and len(neardup.shingles(texts[0])) > 100
+    for seed in range(10, 10 + neardup.MEMO_TEXTS + 5):  # more texts than are remembered: the first are let go
+        neardup.shingles(f"text number {seed}")
+    assert neardup.shingles(texts[0]) == first[0] - {1}
+
+
 def test_a_copy_published_first_takes_the_original_over_with_its_copies(archive):
     later = "2024-08-12T12:00:00+00:00"
     [stored_first] = store(archive, record("beta", "https://beta.example/item/9", story(1), published_at=later))

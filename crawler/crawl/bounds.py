@@ -1,10 +1,10 @@
 """Extraction within bounds: one page cannot hang a run, or fill the memory of the machine.
 
-A page with more tags than NEWSCRAWL_MAX_ELEMENTS is refused before any parsing (`too_complex`); the others are
-extracted in the run's extraction pool, where a page still being extracted after NEWSCRAWL_EXTRACT_TIMEOUT
-seconds has its worker process killed and replaced (`extract_timeout`). Either is a failure counted as
-`newscrawl/errors/<kind>` and logged in one line; the NotArticle returned carries the kind, so the page's `pages`
-row has it as its status and the next run does not fetch the page again.
+A page with more tags than NEWSCRAWL_MAX_ELEMENTS is refused before any parsing (`too_complex`: the worker counts
+them, crawler/crawl/extractjobs.py); the others are extracted in the run's extraction pool, where a page still being
+extracted after NEWSCRAWL_EXTRACT_TIMEOUT seconds has its worker process killed and replaced (`extract_timeout`).
+Either is a failure counted as `newscrawl/errors/<kind>` and logged in one line; the NotArticle returned carries the
+kind, so the page's `pages` row has it as its status and the next run does not fetch the page again.
 """
 
 from __future__ import annotations
@@ -13,17 +13,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from crawler.crawl.extractjobs import TooManyTags, within_tag_limit
 from crawler.crawl.failures import EXTRACT_TIMEOUT, EXTRACTION_CRASHED, TOO_COMPLEX
 from crawler.crawl.pool import TimedOut, WorkerDied
 from crawler.crawl.runstate import RunState
 from crawler.items import Article, NotArticle
-
-
-def count_tags(html: bytes) -> int:
-    """The start tags of a page, counted in its raw bytes: every `<` that does not open an end tag (comments and
-    doctypes count too: they are nodes). Found in milliseconds with no copy, it is at least the number of nodes a
-    parser builds from the page, but for the few the parser adds of its own (html, head, body)."""
-    return html.count(b"<") - html.count(b"</")
 
 
 async def extract_within_bounds(
@@ -34,14 +28,17 @@ async def extract_within_bounds(
     off) extraction runs inline, with the element bound but no deadline."""
     settings = spider.settings
     limit = settings.getint("NEWSCRAWL_MAX_ELEMENTS")
-    if limit > 0 and (tags := count_tags(html)) > limit:
-        return failed(spider, url, TOO_COMPLEX, f"{tags} tags, over NEWSCRAWL_MAX_ELEMENTS ({limit}); not extracted")
     pool = RunState.of(spider.crawler).extraction_pool
-    if pool is None:
-        return function(html, url, *args)
     timeout = settings.getfloat("NEWSCRAWL_EXTRACT_TIMEOUT")
     try:
-        return await pool.run(function, html, url, *args, timeout=timeout if timeout > 0 else None)
+        if pool is None:
+            return within_tag_limit(limit, function, html, url, *args)
+        return await pool.run(
+            within_tag_limit, limit, function, html, url, *args, timeout=timeout if timeout > 0 else None
+        )
+    except TooManyTags as exc:
+        why = f"{exc.tags} tags, over NEWSCRAWL_MAX_ELEMENTS ({limit}); not extracted"
+        return failed(spider, url, TOO_COMPLEX, why)
     except TimedOut as exc:
         return failed(spider, url, EXTRACT_TIMEOUT, str(exc))
     except WorkerDied as exc:

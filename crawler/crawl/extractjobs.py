@@ -5,8 +5,9 @@ the lighter for it. Pickled by name, these run in a worker; without the pool the
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crawler.items import Article, NotArticle
@@ -15,6 +16,29 @@ if TYPE_CHECKING:
 # zlib level of a kept page: on the benchmark pages level 3 costs 2.1 ms a page for 21.4% of the size, level 6
 # 4.8 ms for 19.0%: 13% of an extraction's cost saved for 12% more bytes in raw_pages
 KEPT_PAGE_LEVEL = 3
+
+
+class TooManyTags(Exception):
+    """A page with more start tags than the limit: not parsed (`tags`: how many it has)."""
+
+    def __init__(self, tags: int) -> None:
+        super().__init__(tags)
+        self.tags = tags
+
+
+def count_tags(html: bytes) -> int:
+    """The start tags of a page, counted in its raw bytes: every `<` that does not open an end tag (comments and
+    doctypes count too: they are nodes). Found in milliseconds with no copy, it is at least the number of nodes a
+    parser builds from the page, but for the few the parser adds of its own (html, head, body)."""
+    return html.count(b"<") - html.count(b"</")
+
+
+def within_tag_limit(limit: int, job: Callable[..., Any], html: bytes, *args: Any) -> Any:
+    """`job(html, *args)`, unless the page has more than `limit` start tags (0: no limit): TooManyTags then, before
+    any parsing. Counted here, in the worker: counting a large page's bytes is work the crawl process is spared."""
+    if limit > 0 and (tags := count_tags(html)) > limit:
+        raise TooManyTags(tags)
+    return job(html, *args)
 
 
 def extract_page(html: bytes, url: str, source: Source | None, fetched_at: datetime | None) -> Article | NotArticle:

@@ -1,5 +1,6 @@
 """Downloader middlewares. ConditionalListings: sitemaps, feeds and section pages fetched with If-None-Match /
-If-Modified-Since. RedirectGuard: a redirect loop or an over-long chain fails by name."""
+If-Modified-Since. RedirectGuard: a redirect loop or an over-long chain fails by name. MetaRefreshHead: Scrapy's
+meta-refresh redirects, without decoding the whole page."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils import response as scrapy_response
+from w3lib import html
+from w3lib.encoding import html_to_unicode
 
 from crawler.crawl.failures import RedirectLoop, TooManyRedirects
 from crawler.crawl.runstate import RunState
@@ -120,6 +125,38 @@ class RedirectGuard:
         if len(chain) > self.max_times:
             raise TooManyRedirects(f"more than {self.max_times} redirects (REDIRECT_MAX_TIMES), last to {target}")
         return response
+
+
+HEAD_CHARS = 4096  # what Scrapy reads of a page for its meta refresh and its <base href>: text[0:4096]
+HEAD_BYTES = 4 * HEAD_CHARS + 64  # the bytes decoded for them (4 a character at most but in rare encodings)
+
+
+def text_head(response: TextResponse) -> str:
+    """`response.text[:HEAD_CHARS]`, decoding only the page's first HEAD_BYTES bytes when they hold it (with a few
+    characters to spare past the cut) instead of the whole page; else the whole page, as Scrapy does."""
+    body = response.body
+    if len(body) > HEAD_BYTES:
+        head = html_to_unicode(f"charset={response.encoding}", body[:HEAD_BYTES])[1]
+        if len(head) > HEAD_CHARS + 16:
+            return head[:HEAD_CHARS]
+    return response.text[:HEAD_CHARS]
+
+
+class MetaRefreshHead(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware (in its place: METAREFRESH_ENABLED and its other settings hold), reading the
+    page's first 4,096 characters as it does, but decoding only the bytes that hold them: Scrapy decodes the whole
+    page (hundreds of KB for a news article) for every HTML response. The meta refresh and base URL are found here
+    and left in Scrapy's caches, where its middleware then finds them."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        refreshes, bases = scrapy_response._metaref_cache, scrapy_response._baseurl_cache
+        skipped = request.method == "HEAD" or request.meta.get("dont_redirect")  # by Scrapy's middleware
+        if isinstance(response, HtmlResponse) and not skipped and response not in refreshes:
+            head, encoding = text_head(response), response.encoding
+            if response not in bases:
+                bases[response] = html.get_base_url(head, response.url, encoding)
+            refreshes[response] = html.get_meta_refresh(head, bases[response], encoding, ignore_tags=self._ignore_tags)
+        return super().process_response(request, response)
 
 
 def _text(value: bytes | None) -> str | None:

@@ -133,6 +133,14 @@ def configure_logging(settings: Any) -> Path:
     return path
 
 
+def no_debug_records(settings: Any) -> None:
+    """Scrapy's loggers at INFO unless LOG_LEVEL asks for DEBUG: no handler here takes DEBUG, so Scrapy's two DEBUG
+    lines per page ("Crawled", "Scraped from") are not even made (call once Scrapy has set up its logging)."""
+    level = settings.get("LOG_LEVEL")
+    level = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    logging.getLogger("scrapy").setLevel(min(logging.INFO, level) if isinstance(level, int) else logging.INFO)
+
+
 def summary(crawler: Any) -> str:
     """One line on how a source's run went. New, updated, unchanged, duplicates, repeated and rejected add up to the
     records the run stored or turned down; the rows it added are the new ones and the stored linked copies."""

@@ -40,8 +40,9 @@ ANALYSER_VERSION = 3
 
 _DIACRITICS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08e1\u08e3-\u08ff"
 _COMBINING = "\u0300-\u036f" + _DIACRITICS
-# a word: letters and digits (no underscore), with the combining marks written on them
-WORD = re.compile(rf"(?:[^\W_]|[{_COMBINING}])+")
+# a word: letters and digits (no underscore), with the combining marks written on them (matched run by run, not
+# character by character: the same words, found faster)
+WORD = re.compile(rf"(?:[^\W_]+|[{_COMBINING}]+)+")
 _TANWEEN_FATH = "\u064b"
 
 _LETTER_MAP = {

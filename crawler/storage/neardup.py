@@ -10,11 +10,13 @@ the other, so a trimmed copy still scores 1.0. Texts in different languages shar
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
 import struct
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass
+from hashlib import blake2b
 
 BANDS = 20  # band keys per article...
 ROWS = 3  # ...of this many minimum hashes each: pairs with Jaccard 0.5 collide in some band 94% of the time
@@ -23,6 +25,8 @@ SHINGLE = 3  # words per shingle
 _WORDS = re.compile(r"\w+")
 _MASK = (1 << 64) - 1
 _EMPTY = _MASK
+MEMO_TEXTS = 512  # texts whose shingles are remembered: a stored original is compared with each copy that comes
+_memo: OrderedDict[str, array] = OrderedDict()  # text -> its shingles (8 bytes each), the most recent last
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,22 @@ class Match:
 
 
 def shingles(text: str) -> set[int]:
-    """64-bit hashes of the text's word 3-grams (case-folded words; short texts give their words)."""
+    """64-bit hashes of the text's word 3-grams (case-folded words; short texts give their words). The last
+    MEMO_TEXTS texts' are remembered: the original a copy is compared with is not shingled again for each copy."""
+    remembered = _memo.get(text)
+    if remembered is not None:
+        _memo.move_to_end(text)
+        return set(remembered)
     words = _WORDS.findall(text.casefold())
-    grams = [" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))] if words else []
-    return {int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams}
+    if len(words) >= SHINGLE:  # the 3-grams, each word with the next two
+        grams = map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False))
+    else:
+        grams = iter([" ".join(words)] if words else [])
+    hashes = {int.from_bytes(blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams}
+    _memo[text] = array("Q", hashes)
+    if len(_memo) > MEMO_TEXTS:
+        _memo.popitem(last=False)
+    return hashes
 
 
 def signature(hashes: set[int]) -> list[int]:
@@ -63,7 +79,7 @@ def band_keys(sig: list[int]) -> list[int]:
     keys = []
     for band in range(BANDS):
         packed = struct.pack("<I3Q", band, *sig[band * ROWS : (band + 1) * ROWS])
-        keys.append(int.from_bytes(hashlib.blake2b(packed, digest_size=8).digest(), "little", signed=True))
+        keys.append(int.from_bytes(blake2b(packed, digest_size=8).digest(), "little", signed=True))
     return keys
 
 
