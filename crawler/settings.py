@@ -54,6 +54,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.middlewares.ConditionalListings": 560,
     "crawler.crawl.middlewares.RedirectGuard": 610,  # before RedirectMiddleware (600) sees a response
     "crawler.crawl.retryafter.RetryAfter": 555,  # before RetryMiddleware (550) sees a response
+    # Scrapy's meta-refresh redirects without decoding the whole page (crawler/crawl/middlewares.py)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.crawl.middlewares.HeadMetaRefresh": 580,
 }
 EXTENSIONS = {
     "crawler.crawl.runs.RunRecorder": 500,
