@@ -62,6 +62,9 @@ EXTENSIONS = {
     "crawler.crawl.runs.RunRecorder": 500,
     "crawler.crawl.pool.ExtractionPool": 510,
     "crawler.crawl.runlog.QuietNetworkErrors": 520,
+    # Scrapy's remote control: an HTTP server in the crawl process that runs the Python code sent to it (aiohttp
+    # loaded for it: 10 MB); off, like the telnet console
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 
 # Pending requests on disk, first in first out within a priority (request priorities: crawler/crawl/spiders/source.py)
