@@ -108,7 +108,18 @@ EXTRACTION_FAULTS = [
     Fault("/a/fine/2", "a plain good article", "74471"),
     Fault("/a/fine/3", "a plain good article", "74466"),
 ]
-FEEDS = {"main": MAIN_FAULTS, "encodings": ENCODING_FAULTS, "robots": ROBOTS_FAULTS, "extraction": EXTRACTION_FAULTS}
+REFRESH_FAULTS = [
+    Fault("/a/refresh/near", "a meta refresh to /a/refresh/end after 6 KB of Arabic (within 4,096 characters)"),
+    Fault("/a/refresh/far", "a meta refresh after 5,000 characters of Arabic (not followed)", "74466"),
+]
+REFRESH_TARGET = ("/a/refresh/end", "74471")  # where the near refresh leads
+FEEDS = {
+    "main": MAIN_FAULTS,
+    "encodings": ENCODING_FAULTS,
+    "robots": ROBOTS_FAULTS,
+    "extraction": EXTRACTION_FAULTS,
+    "refresh": REFRESH_FAULTS,
+}
 TRAP_ARTICLES = {"/a/trap/1": "74480", "/a/trap/2": "74471"}  # listed on the archive's first two pages
 LISTING_ARTICLES = {"/a/listed/1": "74466", "/a/listed/2": "74458", "/a/listed/3": "74452"}
 MAX_LISTED = 300_000  # the most entries a generated sitemap or sitemap index may have
@@ -232,6 +243,15 @@ def malformed(text: str) -> str:
 
 
 @cache
+def refreshing(text: str, filler_chars: int, target: str) -> str:
+    """`text` with a meta refresh to `target` right after `filler_chars` characters of Arabic at the top of its
+    head (two bytes each in UTF-8)."""
+    filler = f'<meta name="description" content="{"خبر" * (filler_chars // 3)}">'
+    refresh = f'<meta http-equiv="refresh" content="0; url={target}">'
+    head = text.index(">", text.index("<head")) + 1
+    return text[:head] + filler + refresh + text[head:]
+
+
 def gzip_bomb() -> bytes:
     return gzip.compress(b"<html><body>" + b" " * BOMB_BYTES, compresslevel=9, mtime=0)
 
@@ -384,6 +404,8 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 return self.article({**TRAP_ARTICLES, **LISTING_ARTICLES}[path], path)
             if path.startswith("/a/enc/"):
                 return self.encoded(path)
+            if path.startswith("/a/refresh/"):
+                return self.refresh(path)
             if re.fullmatch(r"/a/story/\d+", path):
                 return self.send(200, story_page(int(path.rsplit("/", 1)[1])))
             return self.fault(path, count)
@@ -418,6 +440,17 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             charset = {"missing": "", "right": f"; charset={encoding}", "wrong": f"; charset={ENCODINGS[encoding]}"}
             body = text.encode(encoding, errors="xmlcharrefreplace")
             self.send(200, body, "text/html" + charset[header])
+
+        def refresh(self, path: str) -> None:
+            if path == REFRESH_TARGET[0]:
+                return self.article(REFRESH_TARGET[1], path)
+            if path == "/a/refresh/near":
+                page = article_page("74480", server.base_url, path)
+                return self.send(200, refreshing(page, 3000, server.url(REFRESH_TARGET[0])).encode())
+            if path == "/a/refresh/far":
+                page = article_page("74466", server.base_url, path)
+                return self.send(200, refreshing(page, 5000, server.url(REFRESH_TARGET[0])).encode())
+            self.send(404, b"<h1>no such page</h1>")
 
         def fault(self, path: str, count: int) -> None:
             faults = {f.path: f for f in (*MAIN_FAULTS, *ROBOTS_FAULTS, *EXTRACTION_FAULTS)}
