@@ -19,7 +19,7 @@ NEWSCRAWL_LOG_BACKUPS = 5  # ...keeping this many old files
 NEWSCRAWL_OVERLAP_HOURS = 6  # listing entries dated before the last successful run, less this, are skipped
 NEWSCRAWL_EXTRACT_WORKERS = 0  # extraction processes: 0 = one per core (never inline: see crawler/crawl/pool.py)
 NEWSCRAWL_EXTRACT_TIMEOUT = 30.0  # seconds one page may take to extract; then its worker is killed (0: no limit)
-NEWSCRAWL_WORKER_MAX_PAGES = 200  # an extraction process is replaced by a fresh one after this many pages (0: never)
+NEWSCRAWL_WORKER_MAX_PAGES = 500  # an extraction process is replaced by a fresh one after this many pages (0: never)
 NEWSCRAWL_MAX_ELEMENTS = 50_000  # a page with more tags is not extracted ("too_complex"); 0: no limit
 NEWSCRAWL_RETRY_AFTER_MAX = 60  # a 429/503 Retry-After up to this many seconds is waited; a longer one: no retry
 NEWSCRAWL_KEEP_PAGES = True  # keep each fetched article page (compressed) for `newscrawl reextract`
