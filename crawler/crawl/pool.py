@@ -23,16 +23,11 @@ from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any, ClassVar
 
-from crawler.crawl.heap import release_free_memory
 from crawler.crawl.runstate import RunState
 
 logger = logging.getLogger(__name__)
 
 STOP_WAIT = 5.0  # seconds an idle worker gets to exit by itself at the end of a crawl before it is killed
-# answers between two malloc_trim of the crawl process: what the pages it holds leave free (response bodies, pickled
-# answers, in the heaps of several threads) goes back to the system; 15-20 MB less at the 2,000-page bench's peak, for
-# about 10 ms of one thread each time
-TRIM_EVERY = 50
 
 
 def _start_worker(conn: Connection, crawl_pid: int) -> None:
@@ -129,7 +124,6 @@ class ExtractionPool:
         self.idle: list[Worker] = []
         self.busy: set[Worker] = set()
         self.slots: asyncio.Semaphore | None = None  # made in the running event loop, with the executor
-        self.answers = 0  # tasks answered, every worker together
         context = multiprocessing.get_context("forkserver")  # no fork of the reactor's threads
         context.set_forkserver_preload(["crawler.crawl.poolworker"])  # loaded once, not once per worker
         self.context = context
@@ -195,9 +189,6 @@ class ExtractionPool:
     def release(self, worker: Worker) -> None:
         """Back to the idle workers, or retired for a fresh one once it has answered `max_tasks` tasks."""
         self.busy.discard(worker)
-        self.answers += 1
-        if self.answers % TRIM_EVERY == 0 and self.executor is not None:
-            self.executor.submit(release_free_memory)  # off the reactor's thread (ctypes lets go of the GIL)
         if self.max_tasks and worker.tasks >= self.max_tasks:
             worker.retire()
             self.retired = [old for old in self.retired if old.process.is_alive()] + [worker]

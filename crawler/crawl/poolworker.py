@@ -8,15 +8,17 @@ a collection in a worker does not touch (and so copy) those objects.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import os
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from crawler.crawl.heap import release_free_memory
 from crawler.extraction import extract
 
 WARM_UP_PAGE = (
@@ -39,6 +41,21 @@ def warm_up() -> None:
     extract(WARM_UP_PAGE, "https://example.org/2024/01/01/warm-up")
     gc.collect()
     gc.freeze()
+
+
+def _malloc_trim() -> Callable[[], object]:
+    """glibc's malloc_trim(0): hand the heap's free pages back to the system. A page's parse tree (lxml, justext's
+    per-page stoplist) is freed when the task ends, but glibc keeps most of it for the process; without this a
+    worker holds on to its largest page's worth of memory. A no-op without glibc."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    return lambda: trim(0)
+
+
+release_free_memory = _malloc_trim()
 
 
 def exit_with(crawl_pid: int) -> None:
@@ -76,7 +93,7 @@ def serve(conn: Connection, crawl_pid: int) -> None:
         except Exception as exc:  # an answer that cannot be pickled
             conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
         del function, args, answer
-        release_free_memory()  # the page's parse tree (lxml, justext), freed now; else its largest page stays
+        release_free_memory()
 
 
 warm_up()
