@@ -108,11 +108,11 @@ EXTRACTION_FAULTS = [
     Fault("/a/fine/2", "a plain good article", "74471"),
     Fault("/a/fine/3", "a plain good article", "74466"),
 ]
-REFRESH_FAULTS = [  # a refreshing page's target is its path + "/target", serving its article
-    Fault("/a/refresh/head", "a long page whose <head> says refresh at once to another article", "74471"),
-    Fault("/a/refresh/utf-16", "the same in UTF-16 (charset in the header)", "74458"),
-    Fault("/a/refresh/late", "the same refresh only after 5,000 characters (Scrapy reads 4,096)", "74466"),
+REFRESH_FAULTS = [
+    Fault("/a/refresh/near", "a meta refresh to /a/refresh/end after 6 KB of Arabic (within 4,096 characters)"),
+    Fault("/a/refresh/far", "a meta refresh after 5,000 characters of Arabic (not followed)", "74466"),
 ]
+REFRESH_TARGET = ("/a/refresh/end", "74471")  # where the near refresh leads
 FEEDS = {
     "main": MAIN_FAULTS,
     "encodings": ENCODING_FAULTS,
@@ -243,6 +243,15 @@ def malformed(text: str) -> str:
 
 
 @cache
+def refreshing(text: str, filler_chars: int, target: str) -> str:
+    """`text` with a meta refresh to `target` right after `filler_chars` characters of Arabic at the top of its
+    head (two bytes each in UTF-8)."""
+    filler = f'<meta name="description" content="{"خبر" * (filler_chars // 3)}">'
+    refresh = f'<meta http-equiv="refresh" content="0; url={target}">'
+    head = text.index(">", text.index("<head")) + 1
+    return text[:head] + filler + refresh + text[head:]
+
+
 def gzip_bomb() -> bytes:
     return gzip.compress(b"<html><body>" + b" " * BOMB_BYTES, compresslevel=9, mtime=0)
 
@@ -396,7 +405,7 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/a/enc/"):
                 return self.encoded(path)
             if path.startswith("/a/refresh/"):
-                return self.refreshing(path)
+                return self.refresh(path)
             if re.fullmatch(r"/a/story/\d+", path):
                 return self.send(200, story_page(int(path.rsplit("/", 1)[1])))
             return self.fault(path, count)
@@ -424,19 +433,6 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
                 return self.send(200, head + entry * (GIANT_SITEMAP_BYTES // len(entry)) + b"</urlset>", "text/xml")
             self.send(404, b"not found")
 
-        def refreshing(self, path: str) -> None:
-            """A recorded article (74466) whose page refreshes to its path + "/target": at the top of its <head>, or
-            after 5,000 characters of it (beyond the 4,096 Scrapy reads); a target serves its fault's article."""
-            faults = {f.path + "/target": f.article for f in REFRESH_FAULTS}
-            if path in faults:
-                return self.article(faults[path] or "", path)
-            refresh = f'<meta http-equiv="refresh" content="0; url={path}/target">'
-            late = "<!-- " + "padding " * 625 + "-->" if path == "/a/refresh/late" else ""
-            text = article_page("74466", server.base_url, path).replace("<head>", f"<head>{late}{refresh}", 1)
-            if path == "/a/refresh/utf-16":
-                return self.send(200, without_meta_charset(text).encode("utf-16"), "text/html; charset=utf-16")
-            self.send(200, text.encode())
-
         def encoded(self, path: str) -> None:
             _, _, _, encoding, header = path.split("/")
             article = ENCODED_ARTICLES[(encoding, header)]
@@ -444,6 +440,17 @@ def _handler_for(server: FaultServer) -> type[BaseHTTPRequestHandler]:
             charset = {"missing": "", "right": f"; charset={encoding}", "wrong": f"; charset={ENCODINGS[encoding]}"}
             body = text.encode(encoding, errors="xmlcharrefreplace")
             self.send(200, body, "text/html" + charset[header])
+
+        def refresh(self, path: str) -> None:
+            if path == REFRESH_TARGET[0]:
+                return self.article(REFRESH_TARGET[1], path)
+            if path == "/a/refresh/near":
+                page = article_page("74480", server.base_url, path)
+                return self.send(200, refreshing(page, 3000, server.url(REFRESH_TARGET[0])).encode())
+            if path == "/a/refresh/far":
+                page = article_page("74466", server.base_url, path)
+                return self.send(200, refreshing(page, 5000, server.url(REFRESH_TARGET[0])).encode())
+            self.send(404, b"<h1>no such page</h1>")
 
         def fault(self, path: str, count: int) -> None:
             faults = {f.path: f for f in (*MAIN_FAULTS, *ROBOTS_FAULTS, *EXTRACTION_FAULTS)}

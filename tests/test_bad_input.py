@@ -132,6 +132,8 @@ def test_a_selector_that_compiles_is_used(env):
         ("AUTOTHROTTLE_ENABLED=maybe", "must be true or false"),
         ("NEWSCRAWL_EXTRACT_TIMEOUT=soon", "must be a number from 0 to 86400"),
         ("NEWSCRAWL_MAX_SCHEDULED=-1", "must be a whole number from 0 to 1_000_000_000"),
+        ("NEWSCRAWL_WORKER_MAX_PAGES=-5", "must be a whole number from 0 to 1_000_000_000"),
+        ("NEWSCRAWL_WORKER_MAX_PAGES=many", "must be a whole number from 0 to 1_000_000_000"),
     ],
 )
 def test_a_bad_set_value_stops_newscrawl_crawl_before_it_starts(env, setting, wanted):
