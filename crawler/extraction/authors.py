@@ -525,6 +525,17 @@ def _visible_authors(page: Page, outlets: Outlet, shown: str | None = None) -> l
     return names or _names(_signature(container), outlets, drop_outlet=True)
 
 
+# trafilatura's author pruning (AUTHOR_DISCARD_XPATHS: the descendants its first expression finds, then every
+# time and figure), as a test of one element and a search within one
+AUTHOR_DISCARD_TAGS = ("time", "figure")
+AUTHOR_DISCARD_SELF = etree.XPath(
+    AUTHOR_DISCARD_XPATHS[0].path.replace(".//*", "self::*", 1), namespaces={"re": "http://exslt.org/regular-expressions"}
+)
+AUTHOR_DISCARDS_WITHIN = etree.XPath(
+    f"{AUTHOR_DISCARD_XPATHS[0].path} | .//time | .//figure", namespaces={"re": "http://exslt.org/regular-expressions"}
+)
+
+
 def extract_authors(page: Page, selector: str | None = None, shown: str | None = None) -> list[str]:
     """Author names, in page order, without duplicates (`shown`: a byline the article text opens with)."""
     if selector:
@@ -555,9 +566,30 @@ def extract_authors(page: Page, selector: str | None = None, shown: str | None =
 
 
 def _trafilatura_author(page: Page) -> str | None:
-    """trafilatura's author heuristics (its `extract_author`, on the one copy of the tree it makes), passing over
-    what they find in the footer, menus and side boxes or in a credit of the site's makers ("Developed by ...",
-    "تصميم وتطوير"): web designers and copyright holders."""
+    """trafilatura's author heuristics (its `extract_author`), passing over what they find in the footer, menus and
+    side boxes or in a credit of the site's makers ("Developed by ...", "تصميم وتطوير"): web designers and copyright
+    holders. Read on the page itself: a find inside what trafilatura discards is skipped; one whose text (or its
+    parent's) would lose a discarded part is read on the pruned copy trafilatura makes."""
+    for expression in AUTHOR_XPATHS:
+        for node in expression(page.tree):
+            if _author_discarded(node):
+                continue
+            parent = node.getparent()
+            if parent is None:
+                return _trafilatura_author_on_copy(page)
+            reading, parent_reading = node, parent
+            if AUTHOR_DISCARDS_WITHIN(parent):  # read on a pruned copy of the parent, as in trafilatura's copy
+                parent_reading = copy.deepcopy(parent)
+                reading = parent_reading[parent.index(node)]  # kept: `node` is not discarded
+                prune_unwanted_nodes(parent_reading, AUTHOR_DISCARD_XPATHS)
+            found = trim(" ".join(reading.itertext()))
+            if found and 2 < len(found) < MAX_TRAFILATURA_AUTHOR and not _site_chrome(node, found, parent_reading):
+                return normalize_authors(None, found)
+    return None
+
+
+def _trafilatura_author_on_copy(page: Page) -> str | None:
+    """`_trafilatura_author` on the copy of the page without what trafilatura discards (its own way)."""
     tree = prune_unwanted_nodes(copy.deepcopy(page.tree), AUTHOR_DISCARD_XPATHS)
     for expression in AUTHOR_XPATHS:
         for node in expression(tree):
@@ -567,11 +599,21 @@ def _trafilatura_author(page: Page) -> str | None:
     return None
 
 
-def _site_chrome(node: Any, text: str) -> bool:
-    """In the site's footer, menus or side boxes, or a credit of its makers (the element's text or its parent's)."""
+def _author_discarded(node: Any) -> bool:
+    """`node` is in what trafilatura's author reading prunes (AUTHOR_DISCARD_XPATHS, from the root's
+    descendants)."""
+    for element in (node, *node.iterancestors()):
+        if element.tag in AUTHOR_DISCARD_TAGS or (element.getparent() is not None and AUTHOR_DISCARD_SELF(element)):
+            return True
+    return False
+
+
+def _site_chrome(node: Any, text: str, parent: Any = None) -> bool:
+    """In the site's footer, menus or side boxes, or a credit of its makers (the element's text or its parent's;
+    `parent`: the parent as read, when not the node's own)."""
     for element in (node, *node.iterancestors()):
         names = f"{element.get('class', '')} {element.get('id', '')}".lower()
         if element.tag in SITE_CHROME_TAGS or any(word in names for word in SITE_CHROME_NAMES):
             return True
-    parent = node.getparent()
+    parent = node.getparent() if parent is None else parent
     return bool(SITE_CREDIT.search(text) or (parent is not None and SITE_CREDIT.search(text_of(parent)[:200])))

@@ -452,7 +452,8 @@ def _htmldate(page: Page, now: datetime | None) -> date | None:
     footer's copyright year (as 1 January), and it completes a partial date ("2016-11") with today's day."""
     latest = (now or datetime.now()).date().isoformat()
     try:
-        found = find_date(page.text, url=None, extensive_search=False, original_date=True, max_date=latest)
+        # the parsed page (htmldate prunes a copy of it), not the text it would parse again
+        found = find_date(page.tree, url=None, extensive_search=False, original_date=True, max_date=latest)
     except (ValueError, TypeError):
         return None
     day = date.fromisoformat(found) if found else None
