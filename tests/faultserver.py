@@ -252,6 +252,7 @@ def refreshing(text: str, filler_chars: int, target: str) -> str:
     return text[:head] + filler + refresh + text[head:]
 
 
+@cache
 def gzip_bomb() -> bytes:
     return gzip.compress(b"<html><body>" + b" " * BOMB_BYTES, compresslevel=9, mtime=0)
 

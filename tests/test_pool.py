@@ -41,7 +41,7 @@ def test_a_dead_worker_fails_its_task_and_the_pool_goes_on():
     finally:
         pool.spider_closed(spider)
     assert isinstance(died, WorkerDied)
-    assert RunState.of(spider.crawler).extraction_pool is pool and pool.executor is None
+    assert RunState.of(spider.crawler).extraction_pool is pool and not pool.lanes
     expected = extract(html, "https://www.aljarida.com/article/74480")
     assert all(record == expected for record in records)
 
@@ -262,3 +262,44 @@ def test_the_crawl_process_leaves_extraction_to_its_workers(env, tmp_path):
     processes = [set(path.read_text(encoding="utf-8").split()) for path in seen.iterdir()]
     [crawl] = [modules for modules in processes if "scrapy" in modules]
     assert not crawl & {"trafilatura", "langdetect", "dateparser", "htmldate", "justext"}
+
+
+def test_a_free_worker_takes_the_next_page_while_the_event_loop_is_busy(tmp_path):
+    """The next task reaches a worker that has answered without the event loop's help: here the loop is stuck in
+    synchronous work (as it is while Scrapy's pipelines or the store run) until the queued task has run."""
+    pool = ExtractionPool(1)
+    spider = SimpleNamespace(crawler=get_crawler())
+    pool.spider_opened(spider)
+    marker = tmp_path / "second-task-ran"
+
+    async def scenario() -> bool:
+        tasks = [asyncio.ensure_future(pool.run(time.sleep, 0.2)), asyncio.ensure_future(pool.run(Path.touch, marker))]
+        await asyncio.sleep(0)  # both handed to the pool; the second waits for the only worker
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:  # the loop busy, never awaiting
+            time.sleep(0.05)
+        ran = marker.exists()
+        await asyncio.gather(*tasks)
+        return ran
+
+    try:
+        ran = asyncio.run(scenario())
+    finally:
+        pool.spider_closed(spider)
+    assert ran and not pool.lanes
+
+
+def test_a_tasks_deadline_counts_from_its_start_not_from_its_wait_for_a_worker():
+    pool = ExtractionPool(1)
+    spider = SimpleNamespace(crawler=get_crawler())
+    pool.spider_opened(spider)
+
+    async def scenario() -> list[object]:
+        tasks = (pool.run(time.sleep, 3), pool.run(os.getpid, timeout=2), pool.run(os.getpid, timeout=2))
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        slept, pid, same_pid = asyncio.run(scenario())
+    finally:
+        pool.spider_closed(spider)
+    assert slept is None and isinstance(pid, int) and pid == same_pid

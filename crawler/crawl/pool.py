@@ -7,6 +7,11 @@ that dies (a crash, the OOM killer) or runs past the deadline (it is killed) fai
 worker takes its place and the other workers' tasks go on. Back-pressure is Scrapy's own: a response stays in the
 scraper's slot until its callback finishes, and the engine stops fetching while the slot holds more than
 SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes, so memory stays bounded when fetching outpaces extraction.
+
+Each worker has a thread of its own (a Lane) that takes the next task from the pool's queue as soon as its worker has
+answered, so a page reaches a free worker without waiting for the event loop, which is often busy for many ms
+(Scrapy's response handling, the pipelines, the store writing a batch); `run` lets up to QUEUED_PER_WORKER tasks per
+worker wait in the queue (each holds its page), and the answer comes back to the loop with call_soon_threadsafe.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import queue
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any, ClassVar
@@ -28,6 +35,8 @@ from crawler.crawl.runstate import RunState
 logger = logging.getLogger(__name__)
 
 STOP_WAIT = 5.0  # seconds an idle worker gets to exit by itself at the end of a crawl before it is killed
+QUEUED_PER_WORKER = 2  # tasks in the pool (running or queued) per worker: enough to keep each busy, few pages held
+_starting = threading.Lock()  # one worker starts at a time: each swaps the process's __main__ while it starts
 
 
 def _start_worker(conn: Connection, crawl_pid: int) -> None:
@@ -42,12 +51,13 @@ def _main_left_out() -> Iterator[None]:
     """multiprocessing has each new process import the parent's main script first (in case a task pickles something
     defined there); `newscrawl`'s main is the whole CLI (Scrapy, sqlite-utils, ...), which a worker does not need:
     hide it while a worker starts."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+    with _starting:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
 
 
 class WorkerDied(Exception):
@@ -56,6 +66,10 @@ class WorkerDied(Exception):
 
 class TimedOut(Exception):
     """A task ran past its deadline; its worker was killed and replaced."""
+
+
+class PoolClosed(Exception):
+    """The pool closed before the task's turn came."""
 
 
 class Worker:
@@ -73,17 +87,18 @@ class Worker:
     def pid(self) -> int | None:
         return self.process.pid
 
-    def call(self, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        """`function(*args)` in the worker (blocking: run in a thread); WorkerDied when the process is gone."""
+    def call(self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float | None) -> tuple[bool, Any]:
+        """`function(*args)` in the worker (blocking): `(True, result)` or `(False, the exception it raised)`.
+        WorkerDied when the process is gone, TimedOut (the worker still running) after `timeout` seconds."""
         try:
             self.conn.send((function, args))
-            ok, value = self.conn.recv()
+            if not self.conn.poll(timeout):
+                raise TimedOut(f"no result after {timeout:g} s; worker process {self.pid} killed and replaced")
+            answer = self.conn.recv()
         except (EOFError, OSError):
             raise WorkerDied(f"worker process {self.pid} died running {function.__name__}") from None
         self.tasks += 1
-        if ok:
-            return value
-        raise value
+        return answer
 
     def kill(self) -> None:
         """End the process at once (a thread waiting on its pipe then gets WorkerDied)."""
@@ -104,6 +119,86 @@ class Worker:
         self.conn.close()
 
 
+@dataclass
+class Task:
+    """One call for a worker, and the asyncio future (of the loop that awaits it) that gets its outcome."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    timeout: float | None
+    future: asyncio.Future[Any]
+
+    def settle(self, ok: bool, value: Any) -> None:
+        """Hand the outcome to the awaiting loop (from a lane's thread); a cancelled task's outcome goes nowhere."""
+        with suppress(RuntimeError):  # that loop is closed: nobody awaits the task any more
+            self.future.get_loop().call_soon_threadsafe(_settle, self.future, ok, value)
+
+
+def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if future.done():  # cancelled
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+class Lane:
+    """A thread and the worker process it feeds: it takes the pool's next task as soon as the worker is free, waits
+    for its answer within the task's deadline (counted from the moment the worker starts it), and replaces the
+    worker that timed out, died or answered `max_tasks` tasks, all off the event loop."""
+
+    def __init__(self, pool: ExtractionPool) -> None:
+        self.pool = pool
+        self.worker: Worker | None = None
+        self.busy: Worker | None = None  # the worker while it runs a task
+        self.retired: list[Worker] = []  # workers told to exit, reaped once they have
+        self.thread = threading.Thread(target=self.serve, daemon=True, name="extraction-pool")
+        self.thread.start()
+
+    def serve(self) -> None:
+        """Run the pool's tasks one after another until the pool closes."""
+        while (task := self.pool.tasks.get()) is not None:
+            if task.future.cancelled():
+                continue
+            if self.pool.closing:
+                task.settle(False, PoolClosed("the extraction pool closed before this task ran"))
+                continue
+            self.run(task)
+        for worker in [*self.retired, *([self.worker] if self.worker else [])]:
+            worker.stop()
+
+    def run(self, task: Task) -> None:
+        """One task in this lane's worker (started first if need be), its outcome handed back to the loop."""
+        worker = self.worker = self.worker or Worker(self.pool.context)
+        self.busy = worker
+        try:
+            ok, value = worker.call(task.function, task.args, task.timeout)
+        except (TimedOut, WorkerDied) as exc:
+            worker.kill()
+            self.worker = None  # a fresh one starts with the next task
+            ok, value = False, exc
+        except Exception as exc:  # the task could not be sent (it does not pickle): the worker is fine
+            ok, value = False, exc
+        finally:
+            self.busy = None
+        task.settle(ok, value)
+        if self.worker is worker and self.pool.max_tasks and worker.tasks >= self.pool.max_tasks:
+            self.retire(worker)
+
+    def retire(self, worker: Worker) -> None:
+        """Tell `worker` to exit and start a fresh one in its place, now, so it is ready for the next task."""
+        worker.retire()
+        self.retired = [old for old in self.retired if old.process.is_alive()] + [worker]
+        self.worker = Worker(self.pool.context)
+        logger.info(
+            "extraction worker %s retired after %d pages (NEWSCRAWL_WORKER_MAX_PAGES); worker %s takes its place",
+            worker.pid,
+            worker.tasks,
+            self.worker.pid,
+        )
+
+
 class ExtractionPool:
     """NEWSCRAWL_EXTRACT_WORKERS worker processes (0: one per core), started as tasks need them, shared by every
     crawler of the process (`newscrawl crawl` runs one per source). Extraction never runs inline: one worker is
@@ -118,12 +213,11 @@ class ExtractionPool:
     def __init__(self, workers: int, max_tasks: int = 0) -> None:
         self.workers = workers
         self.max_tasks = max_tasks
-        self.retired: list[Worker] = []  # workers told to exit, reaped once they have
         self.users = 0
-        self.executor: ThreadPoolExecutor | None = None  # threads that wait on the workers' pipes
-        self.idle: list[Worker] = []
-        self.busy: set[Worker] = set()
-        self.slots: asyncio.Semaphore | None = None  # made in the running event loop, with the executor
+        self.tasks: queue.SimpleQueue[Task | None] = queue.SimpleQueue()  # waiting for a lane; None: a lane ends
+        self.lanes: list[Lane] = []
+        self.closing = False
+        self.slots: asyncio.Semaphore | None = None  # tasks in the pool; made in the running event loop
         context = multiprocessing.get_context("forkserver")  # no fork of the reactor's threads
         context.set_forkserver_preload(["crawler.crawl.poolworker"])  # loaded once, not once per worker
         self.context = context
@@ -149,61 +243,25 @@ class ExtractionPool:
             self.close()
 
     def close(self) -> None:
-        """Stop every worker and the threads waiting on them."""
-        for worker in self.busy:
-            worker.kill()
-        for worker in self.idle + self.retired:
-            worker.stop()
-        self.idle, self.busy, self.retired = [], set(), []
-        if self.executor is not None:
-            self.executor.shutdown(wait=True)
-            self.executor, self.slots = None, None
+        """Stop every lane and its worker: a task still running has its worker killed, one still queued fails."""
+        self.closing = True
+        for lane in self.lanes:
+            self.tasks.put(None)
+            if (worker := lane.busy) is not None:
+                worker.process.kill()  # its lane gets WorkerDied, reaps it and ends
+        for lane in self.lanes:
+            lane.thread.join()
+        self.lanes, self.slots, self.closing = [], None, False
 
     async def run(self, function: Callable[..., Any], *args: Any, timeout: float | None = None) -> Any:
-        """`function(*args)` in a worker process, waiting for a free worker first. TimedOut when it runs longer
-        than `timeout` seconds, WorkerDied when its worker died: either way that worker is gone and a fresh one
-        takes its place. An exception the function raises is raised here."""
-        if self.executor is None or self.slots is None:
-            self.executor = ThreadPoolExecutor(2 * self.workers, thread_name_prefix="extraction-pool")
-            self.slots = asyncio.Semaphore(self.workers)
+        """`function(*args)` in a worker process, once a worker is free. TimedOut when it runs longer than
+        `timeout` seconds (from its start), WorkerDied when its worker died: either way that worker is gone and a
+        fresh one takes its place. An exception the function raises is raised here."""
+        if self.slots is None:
+            self.slots = asyncio.Semaphore(QUEUED_PER_WORKER * self.workers)
         async with self.slots:
-            worker = self.idle.pop() if self.idle else Worker(self.context)
-            self.busy.add(worker)
-            call = asyncio.get_running_loop().run_in_executor(self.executor, worker.call, function, args)
-            try:
-                result = await asyncio.wait_for(call, timeout)
-            except asyncio.TimeoutError:
-                self.replace(worker)
-                raise TimedOut(
-                    f"no result after {timeout:g} s; worker process {worker.pid} killed and replaced"
-                ) from None
-            except (WorkerDied, asyncio.CancelledError):  # a cancelled task's answer would come to nobody
-                self.replace(worker)
-                raise
-            except BaseException:
-                self.release(worker)
-                raise
-            self.release(worker)
-            return result
-
-    def release(self, worker: Worker) -> None:
-        """Back to the idle workers, or retired for a fresh one once it has answered `max_tasks` tasks."""
-        self.busy.discard(worker)
-        if self.max_tasks and worker.tasks >= self.max_tasks:
-            worker.retire()
-            self.retired = [old for old in self.retired if old.process.is_alive()] + [worker]
-            fresh = Worker(self.context)
-            logger.info(
-                "extraction worker %s retired after %d pages (NEWSCRAWL_WORKER_MAX_PAGES); worker %s takes its place",
-                worker.pid,
-                worker.tasks,
-                fresh.pid,
-            )
-            worker = fresh
-        self.idle.append(worker)
-
-    def replace(self, worker: Worker) -> None:
-        """Kill `worker` and start a fresh one in its place."""
-        self.busy.discard(worker)
-        worker.kill()
-        self.idle.append(Worker(self.context))
+            if len(self.lanes) < self.workers:
+                self.lanes.append(Lane(self))
+            future = asyncio.get_running_loop().create_future()
+            self.tasks.put(Task(function, args, timeout, future))
+            return await future
