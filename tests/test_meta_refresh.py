@@ -46,6 +46,15 @@ def test_the_page_is_not_decoded_to_look_for_a_refresh():
     assert isinstance(answer, Request) and answer.url == "http://127.0.0.1:1/a/elsewhere"
 
 
+def test_a_page_declaring_no_encoding_is_not_kept_decoded():
+    page = "<html><head><title>Sans charset</title></head><body>" + "<p>خبر ü — x</p>" * 3000 + "</body></html>"
+    request = Request("http://127.0.0.1:1/a/plain")
+    response = HtmlResponse(request.url, body=page.encode(), headers={"Content-Type": "text/html"}, request=request)
+    assert MetaRefreshHead.from_crawler(get_crawler()).process_response(request, response) is response
+    assert response._cached_ubody is None  # inferring the encoding decoded it whole: that text is let go
+    assert response.encoding == "utf-8" and response.text == page  # and decoded again when asked for
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32", "gb18030", "shift_jis", "windows-1256", "utf-7"])
 @pytest.mark.parametrize("header", [True, False])
 @pytest.mark.parametrize("at", [3000, 4060, 5000])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import re
 import signal
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+from justext.core import define_stoplist
 from scrapy.utils.test import get_crawler
 
 from conftest import NEWSCRAWL, SITES
@@ -303,3 +305,31 @@ def test_a_tasks_deadline_counts_from_its_start_not_from_its_wait_for_a_worker()
     finally:
         pool.spider_closed(spider)
     assert slept is None and isinstance(pid, int) and pid == same_pid
+
+
+def test_a_worker_starts_from_a_forkserver_that_never_collected_in_full_and_collects_its_own_garbage():
+    pool = ExtractionPool(1)
+    spider = SimpleNamespace(crawler=get_crawler())
+    pool.spider_opened(spider)
+
+    async def worker_state() -> tuple[list[dict], int, bool, tuple[int, int]]:
+        stats = await pool.run(gc.get_stats)  # a fresh worker's first task: the forkserver's counts
+        frozen, enabled = await pool.run(gc.get_freeze_count), await pool.run(gc.isenabled)
+        return stats, frozen, enabled, await pool.run(stoplist_sets_made)
+
+    try:
+        stats, frozen, enabled, stoplists = asyncio.run(worker_state())
+    finally:
+        pool.spider_closed(spider)
+    # no full collection while extraction loaded (it would leave holes in pages a worker then fills, copying them)
+    assert stats[2]["collections"] == 0
+    assert frozen > 50_000  # what extraction loaded is out of the collector's sight
+    assert enabled  # and a worker collects its own garbage
+    # justext's set of every stoplist's words was made in the forkserver, shared: not once in each worker
+    assert stoplists == (1, 1)
+
+
+def stoplist_sets_made() -> tuple[int, int]:
+    """(sets cached, sets made) by justext in this process."""
+    info = define_stoplist.cache_info()
+    return info.currsize, info.misses

@@ -129,6 +129,14 @@ def test_remembered_shingles_are_the_text_s_own_and_a_caller_cannot_change_them(
     assert neardup.shingles(texts[0]) == first[0] - {1}
 
 
+def test_the_shingle_memo_is_bounded_and_keeps_no_text():
+    texts = ["\n\n".join(story(seed)) for seed in range(neardup.MEMO_TEXTS + 20)]
+    computed = [neardup.shingles(text) for text in texts]
+    assert len(neardup._memo) == neardup.MEMO_TEXTS
+    assert all(isinstance(key, bytes) and len(key) == 16 for key in neardup._memo)  # a digest, not the text
+    assert [neardup.shingles(text) for text in texts] == computed  # let go or remembered: the text's own shingles
+
+
 def test_a_copy_published_first_takes_the_original_over_with_its_copies(archive):
     later = "2024-08-12T12:00:00+00:00"
     [stored_first] = store(archive, record("beta", "https://beta.example/item/9", story(1), published_at=later))

@@ -133,10 +133,16 @@ HEAD_BYTES = 4 * HEAD_CHARS + 64  # the bytes decoded for them (4 a character at
 
 def text_head(response: TextResponse) -> str:
     """`response.text[:HEAD_CHARS]`, decoding only the page's first HEAD_BYTES bytes when they hold it (with a few
-    characters to spare past the cut) instead of the whole page; else the whole page, as Scrapy does."""
+    characters to spare past the cut) instead of the whole page; else the whole page, as Scrapy does. A page that
+    declares no encoding is decoded whole once to infer it (Scrapy's rule), but that text is not kept on the
+    response: it would stay in memory for as long as the page waits for extraction."""
     body = response.body
     if len(body) > HEAD_BYTES:
-        head = html_to_unicode(f"charset={response.encoding}", body[:HEAD_BYTES])[1]
+        decoded = response._cached_ubody is not None
+        encoding = response.encoding
+        if not decoded:
+            response._cached_ubody = None  # Scrapy decodes it again if asked for `text`
+        head = html_to_unicode(f"charset={encoding}", body[:HEAD_BYTES])[1]
         if len(head) > HEAD_CHARS + 16:
             return head[:HEAD_CHARS]
     return response.text[:HEAD_CHARS]

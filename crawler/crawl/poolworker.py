@@ -2,8 +2,12 @@
 once and shares these pages with it copy-on-write (PSS divides them), instead of loading its own copy.
 
 On import it loads extraction and the data extraction loads on first use (langdetect's language profiles,
-justext's stoplists), runs one extraction, then freezes the garbage collector's view of everything loaded so far:
-a collection in a worker does not touch (and so copy) those objects.
+justext's stoplists and the set justext makes of them: 16 MB a worker would otherwise build for itself on its first
+page that needs justext), runs one extraction, then freezes the garbage collector's view of everything loaded so
+far: a collection in a worker does not touch (and so copy) those objects. The collector stays off while all that
+loads (and is switched on again in each worker): a collection in the forkserver would free objects here and there
+and leave holes in its memory pages, which a worker's first allocations would fill, copying those pages (the
+recipe of the gc.freeze documentation).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from crawler.extraction import extract
+gc.disable()  # before extraction loads: see above
+
+from crawler.extraction import extract  # noqa: E402
 
 WARM_UP_PAGE = (
     b"<html lang='en'><head><title>Warm-up</title></head><body><article><h1>Warm-up</h1>"
@@ -32,14 +38,15 @@ WARM_UP_PAGE = (
 
 def warm_up() -> None:
     """Load what extraction loads lazily, then keep the garbage collector off it."""
+    from justext.core import define_stoplist
     from langdetect import detector_factory
     from trafilatura import external
 
     detector_factory.init_factory()
     if external.JT_STOPLIST is None:
         external.jt_stoplist_init()
+    define_stoplist(external.JT_STOPLIST)  # justext's set of it, cached
     extract(WARM_UP_PAGE, "https://example.org/2024/01/01/warm-up")
-    gc.collect()
     gc.freeze()
 
 
@@ -78,6 +85,7 @@ def exit_with(crawl_pid: int) -> None:
 def serve(conn: Connection, crawl_pid: int) -> None:
     """A worker's life: run each `(function, args)` that comes down the pipe and send back `(True, result)` or
     `(False, exception)`, until the pipe closes."""
+    gc.enable()  # off in the forkserver only (see above); what it loaded stays frozen
     exit_with(crawl_pid)
     while True:
         try:

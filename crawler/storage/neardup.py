@@ -26,7 +26,7 @@ _WORDS = re.compile(r"\w+")
 _MASK = (1 << 64) - 1
 _EMPTY = _MASK
 MEMO_TEXTS = 512  # texts whose shingles are remembered: a stored original is compared with each copy that comes
-_memo: OrderedDict[str, array] = OrderedDict()  # text -> its shingles (8 bytes each), the most recent last
+_memo: OrderedDict[bytes, array] = OrderedDict()  # text's digest -> its shingles (8 bytes each), the most recent last
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,12 @@ class Match:
 
 def shingles(text: str) -> set[int]:
     """64-bit hashes of the text's word 3-grams (case-folded words; short texts give their words). The last
-    MEMO_TEXTS texts' are remembered: the original a copy is compared with is not shingled again for each copy."""
-    remembered = _memo.get(text)
+    MEMO_TEXTS texts' are remembered, under a 16-byte digest of the text (not the text itself): the original a copy
+    is compared with is not shingled again for each copy."""
+    key = blake2b(text.encode(), digest_size=16).digest()
+    remembered = _memo.get(key)
     if remembered is not None:
-        _memo.move_to_end(text)
+        _memo.move_to_end(key)
         return set(remembered)
     words = _WORDS.findall(text.casefold())
     if len(words) >= SHINGLE:  # the 3-grams, each word with the next two
@@ -50,7 +52,7 @@ def shingles(text: str) -> set[int]:
     else:
         grams = iter([" ".join(words)] if words else [])
     hashes = {int.from_bytes(blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams}
-    _memo[text] = array("Q", hashes)
+    _memo[key] = array("Q", hashes)
     if len(_memo) > MEMO_TEXTS:
         _memo.popitem(last=False)
     return hashes
