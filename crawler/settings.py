@@ -89,6 +89,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy's HTTP server that runs the Python code sent to it: nothing listens
 HTTPPROXY_ENABLED = True  # plain HTTP proxies from the environment (http_proxy / https_proxy)
 
 DEPTH_LIMIT = 3  # section pages -> pagination -> articles; stops calendar traps

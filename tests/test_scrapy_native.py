@@ -88,3 +88,14 @@ def test_scrapy_shell_opens_a_source_page_with_its_spider(env):
     assert " ERROR: " not in result.stderr and "Traceback" not in result.stderr, result.stderr[-3000:]
     assert result.stdout.strip() == repr(("aljarida", 200, HEATWAVE["title"]))
     assert not env.db.exists() or env.rows("SELECT * FROM runs") == []
+
+
+def test_scrapy_crawl_listens_on_no_port(env):
+    """Scrapy's telnet console and its remote-control HTTP server (which runs the Python code sent to it) are off:
+    each logs the port it listens on when it starts."""
+    env.serve("aggregator")
+    result = env.scrapy("crawl", "aggregator", LOG_LEVEL="INFO")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Crawled 6 pages" in result.stderr or "newscrawl: aggregator: ok" in result.stderr
+    assert "Telnet console listening" not in result.stderr
+    assert "Remote control HTTP server listening" not in result.stderr
