@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -25,6 +26,15 @@ FAST = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0"}
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}  # tests set their own
 NEWSCRAWL = Path(sys.executable).with_name("newscrawl")
 SOURCE_COMMANDS = {"crawl", "sources", "status", "reextract"}
+
+
+def benchmark_pages(limit: int) -> list[str]:
+    """The first `limit` pages of ../shared/benchmarks/fundus-dev, as text ([] when the benchmarks are absent)."""
+    truth = SHARED / "benchmarks" / "fundus-dev" / "truth.jsonl"
+    if not truth.exists():
+        return []
+    records = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines() if line][:limit]
+    return [gzip.decompress((truth.parent / r["file"]).read_bytes()).decode("utf-8", "replace") for r in records]
 
 
 def run(args: list[str], env: dict[str, str] | None = None, timeout: int = 180) -> subprocess.CompletedProcess:

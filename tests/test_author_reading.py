@@ -4,13 +4,11 @@ they find on trafilatura's pruned copy."""
 from __future__ import annotations
 
 import copy
-import gzip
-import json
 
 import pytest
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
-from conftest import SHARED
+from conftest import benchmark_pages
 from crawler.extraction import authors
 from crawler.extraction.page import parse_page
 
@@ -27,16 +25,8 @@ CASES = {
 }
 
 
-def benchmark_pages(limit: int = 40) -> list[str]:
-    truth = SHARED / "benchmarks" / "fundus-dev" / "truth.jsonl"
-    if not truth.exists():
-        return []
-    records = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines() if line][:limit]
-    return [gzip.decompress((truth.parent / r["file"]).read_bytes()).decode("utf-8", "replace") for r in records]
-
-
 @pytest.mark.parametrize(
-    "html", [f"<html><body><article>{body}</article></body></html>" for body in CASES.values()] + benchmark_pages()
+    "html", [f"<html><body><article>{body}</article></body></html>" for body in CASES.values()] + benchmark_pages(40)
 )
 def test_the_reading_on_the_page_finds_what_the_pruned_copy_finds(html: str) -> None:
     page = parse_page(html, "https://news.example/a")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-
 import pytest
 from lxml.cssselect import CSSSelector
 
-from conftest import SHARED
+from conftest import benchmark_pages
 from crawler.extraction.authors import AUTHOR_HREF_PARTS, _author_page_links
 from crawler.extraction.captions import _caption_class, _caption_classes
 from crawler.extraction.marked import MARKED_TAGS, marked, tagged, with_itemprop
@@ -25,15 +22,7 @@ PAGE = (
 MARKED = "//*[@class or @itemprop or @rel or " + " or ".join(f"self::{tag}" for tag in sorted(MARKED_TAGS)) + "]"
 
 
-def benchmark_pages(limit: int = 25) -> list[str]:
-    truth = SHARED / "benchmarks" / "fundus-dev" / "truth.jsonl"
-    if not truth.exists():
-        return []
-    records = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines() if line][:limit]
-    return [gzip.decompress((truth.parent / r["file"]).read_bytes()).decode("utf-8", "replace") for r in records]
-
-
-@pytest.mark.parametrize("html", [PAGE, *benchmark_pages()])
+@pytest.mark.parametrize("html", [PAGE, *benchmark_pages(25)])
 def test_the_walk_finds_what_xpath_finds(html):
     page = parse_page(html, "https://news.example/a")
     found = marked(page)
@@ -53,7 +42,7 @@ def test_the_walk_is_done_once_per_page():
     assert [node.text_content() for node in tagged(page, "h1")] == ["Site", "Headline"]
 
 
-@pytest.mark.parametrize("html", [PAGE, *benchmark_pages()])
+@pytest.mark.parametrize("html", [PAGE, *benchmark_pages(25)])
 def test_readers_filtering_the_walk_find_what_their_selectors_found(html):
     """Breadcrumbs, author-page links and caption class names, found without a scan of their own."""
     page = parse_page(html, "https://news.example/a")
