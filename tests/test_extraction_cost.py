@@ -3,11 +3,14 @@ whole page with its fallbacks only when that reading is short; the record is the
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 import trafilatura
 
+from conftest import benchmark_pages
 from crawler.extraction import body, extract
 from crawler.extraction import page as page_module
 from crawler.extraction.page import parse_page
@@ -33,20 +36,18 @@ def _page(article: str) -> str:
 
 @pytest.fixture
 def trafilatura_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Every call extraction makes to trafilatura: how many elements the tree it is handed has, whether its
-    fallbacks run and the nodes it is told to prune (the call itself goes through)."""
+    """Every reading of trafilatura's the body makes: how many elements the tree it is handed has, whether its
+    fallbacks and its recall retry run and the nodes it is told to prune (the reading itself goes through)."""
     calls: list[dict[str, Any]] = []
-    real = trafilatura.bare_extraction
+    real = body._trafilatura_text
 
-    def spy(tree: Any, *args: Any, **kwargs: Any) -> Any:
-        options = kwargs.get("options")
-        fast = options.fast if options is not None else kwargs.get("fast", False)
-        prune = kwargs.get("prune_xpath") or []
-        pruned = [node for xpath in prune for node in tree.xpath(xpath)]
-        calls.append({"elements": sum(1 for _ in tree.iter()), "fast": fast, "pruned": pruned})
-        return real(tree, *args, **kwargs)
+    def spy(tree: Any, url: str, prune: str | None, fallbacks: bool = False, retry: bool = False) -> str:
+        pruned = tree.xpath(prune) if prune else []
+        elements = sum(1 for _ in tree.iter())
+        calls.append({"elements": elements, "fallbacks": fallbacks, "retry": retry, "pruned": pruned})
+        return real(tree, url, prune, fallbacks, retry)
 
-    monkeypatch.setattr(body.trafilatura, "bare_extraction", spy)
+    monkeypatch.setattr(body, "_trafilatura_text", spy)
     return calls
 
 
@@ -59,18 +60,47 @@ def test_trafilatura_reads_the_article_container_alone(trafilatura_calls: list[d
     page_elements = sum(1 for _ in parse_page(html, "https://news.example/").tree.iter())
     # one reading, of the story's container (the menu and footer are most of the page), without the fallbacks
     assert len(trafilatura_calls) == 1
-    assert trafilatura_calls[0]["fast"] is True
+    assert trafilatura_calls[0]["fallbacks"] is False
     assert trafilatura_calls[0]["elements"] < page_elements / 4
 
 
 def test_a_short_reading_of_the_container_falls_back_to_the_page(trafilatura_calls: list[dict[str, Any]]) -> None:
-    # a news flash: its container's reading is short, so the whole page is read, with trafilatura's fallbacks
+    # a news flash: its container's reading is short, so the whole page is read, with trafilatura's fallbacks but
+    # not its recall retry (the story is short, not missed)
     article = "<div><p>" + "</p><p>".join(PARAGRAPHS[:2]) + "</p></div>"
     result = extract(_page(article), "https://news.example/2026/05/tram")
     assert isinstance(result, Article)
     assert result.body.split("\n") == PARAGRAPHS[:2]
-    assert [call["fast"] for call in trafilatura_calls][-1] is False
+    assert [(call["fallbacks"], call["retry"]) for call in trafilatura_calls] == [(False, False), (True, False)]
     assert max(call["elements"] for call in trafilatura_calls) > 300  # the page itself, menu and footer included
+
+
+def test_a_short_reading_of_a_page_without_container_gets_every_fallback(
+    trafilatura_calls: list[dict[str, Any]],
+) -> None:
+    # no container, and trafilatura's main extractor reads little of the page: everything trafilatura has is tried
+    story = "".join(f"<div>{p}</div>" for p in PARAGRAPHS[:2])
+    extract(_page(story), "https://news.example/2026/05/tram")
+    assert [(call["fallbacks"], call["retry"]) for call in trafilatura_calls] == [(False, False), (True, True)]
+
+
+FIXTURE_ARTICLES = sorted((Path(__file__).parents[1] / "crawler" / "demo" / "sites").glob("*/news/*.html"))
+
+
+@pytest.mark.parametrize("html", [path.read_text(encoding="utf-8") for path in FIXTURE_ARTICLES] + benchmark_pages(30))
+def test_the_body_reads_what_trafilatura_reads(html: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the body runs trafilatura's steps itself, its recall retry aside: with that retry off, trafilatura's own
+    # bare_extraction reads the same text, with and without its fallbacks (a check on the steps, whatever the
+    # version of trafilatura installed)
+    monkeypatch.setattr(trafilatura.core, "ESCALATION_MAX_LENGTH", 0)
+    url = "https://news.example/2026/05/story"
+    page = parse_page(html, url)
+    for fallbacks in (False, True):
+        options = copy.copy(body.TRAFILATURA_OPTIONS[not fallbacks])
+        options.url = options.source = url
+        expected = trafilatura.bare_extraction(page.tree, prune_xpath=[body.NOT_CONTENT], options=options)
+        read = body._trafilatura_text(page.tree, url, body.NOT_CONTENT, fallbacks)
+        assert read == (expected.text if expected is not None else "")
 
 
 def _story_page() -> str:

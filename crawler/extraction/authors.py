@@ -17,14 +17,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
+from trafilatura import xpaths
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.utils import trim
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from crawler.extraction.dates import EASTERN_DIGITS
 from crawler.extraction.marked import marked, tagged
 from crawler.extraction.page import Page, ld_types, text_of
+from crawler.extraction.regexpaths import REGEXP_NAMESPACES, guarded_xpaths
 
 META_AUTHORS = (
     "author",
@@ -527,12 +528,14 @@ def _visible_authors(page: Page, outlets: Outlet, shown: str | None = None) -> l
 
 # trafilatura's author pruning (AUTHOR_DISCARD_XPATHS: the descendants its first expression finds, then every
 # time and figure), as a test of one element and a search within one
+AUTHOR_XPATHS = guarded_xpaths(xpaths.AUTHOR_XPATHS)
+AUTHOR_DISCARD_XPATHS = guarded_xpaths(xpaths.AUTHOR_DISCARD_XPATHS)
 AUTHOR_DISCARD_TAGS = ("time", "figure")
 AUTHOR_DISCARD_SELF = etree.XPath(
-    AUTHOR_DISCARD_XPATHS[0].path.replace(".//*", "self::*", 1), namespaces={"re": "http://exslt.org/regular-expressions"}
+    AUTHOR_DISCARD_XPATHS[0].path.replace(".//*", "self::*", 1), namespaces=REGEXP_NAMESPACES
 )
 AUTHOR_DISCARDS_WITHIN = etree.XPath(
-    f"{AUTHOR_DISCARD_XPATHS[0].path} | .//time | .//figure", namespaces={"re": "http://exslt.org/regular-expressions"}
+    f"{AUTHOR_DISCARD_XPATHS[0].path} | .//time | .//figure", namespaces=REGEXP_NAMESPACES
 )
 
 

@@ -14,9 +14,17 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml.cssselect import CSSSelector
+from trafilatura import xpaths
+from trafilatura.baseline import baseline
+from trafilatura.core import _forum_thread_page
+from trafilatura.external import compare_extraction
+from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
+from trafilatura.main_extractor import extract_content
 from trafilatura.settings import Extractor, use_config
+from trafilatura.xml import xmltotxt
 
 from crawler.extraction.page import HTML_PARSER, Page, text_of
+from crawler.extraction.regexpaths import guarded_xpaths
 from crawler.words import has_words
 
 # Blocks that sit inside article bodies but are not the article's text. Class rules look at whole class tokens
@@ -135,6 +143,9 @@ NOT_CONTENT = (
     "//script[not(contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json'))]"
 )
 CONTENT_HIDERS = etree.XPath(".//comment() | .//processing-instruction()")
+# trafilatura's prunings of a page before its reading (see regexpaths)
+RAW_TREE_PRUNE_XPATH = guarded_xpaths(xpaths.RAW_TREE_PRUNE_XPATH)
+REMOVE_COMMENTS_AND_LISTS_XPATH = guarded_xpaths(xpaths.REMOVE_COMMENTS_AND_LISTS_XPATH)
 
 
 def _is_embed(node: Any) -> bool:
@@ -328,13 +339,16 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
             return lines
     text, nodes = _container_text(page, remove)
     if text is None or not has_words(text, MIN_FAST_WORDS):
-        # the whole page; with the fallbacks at once when the container's reading was short
+        # the whole page; with the fallbacks at once when the container's reading was short (a short story: the
+        # container's reading found it whole, so no recall retry)
         nodes = _removed(page, remove)
         prune = _prune_xpath(nodes)
-        fast = text is None
-        text = _trafilatura_text(page.tree, page.url, prune, fast=fast)
-        if fast and not has_words(text, MIN_FAST_WORDS):
-            text = _trafilatura_text(page.tree, page.url, prune, fast=False)
+        if text is not None:
+            text = _trafilatura_text(page.tree, page.url, prune, fallbacks=True)
+        else:
+            text = _trafilatura_text(page.tree, page.url, prune)
+            if not has_words(text, MIN_FAST_WORDS):
+                text = _trafilatura_text(page.tree, page.url, prune, fallbacks=True, retry=True)
     lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]
     lines = _with_missed_paragraphs(page, lines, set(nodes))
     standfirst = _shown_standfirst(page, lines, nodes)
@@ -348,7 +362,7 @@ def _container_text(page: Page, remove: str | None) -> tuple[str | None, list[An
     if root is None:
         return None, []
     nodes = _removed(page, remove, root)
-    text = _trafilatura_text(_document_of(root, nodes), page.url, None, fast=True)
+    text = _trafilatura_text(_document_of(root, nodes), page.url, None)
     return (text, nodes) if len(text) >= MIN_CONTAINER_SHARE * paragraphs else (None, [])
 
 
@@ -365,13 +379,41 @@ def _document_of(root: Any, nodes: list[Any]) -> Any:
     return document
 
 
-def _trafilatura_text(tree: Any, url: str, prune: str | None, fast: bool) -> str:
-    """trafilatura's text of `tree` without the nodes `prune` finds (`fast`: its main extractor alone, without the
-    readability and jusText fallbacks)."""
-    options = copy.copy(TRAFILATURA_OPTIONS[fast])  # built once: reading its configuration costs a millisecond
+def _trafilatura_text(tree: Any, url: str, prune: str | None, fallbacks: bool = False, retry: bool = False) -> str:
+    """trafilatura's text of `tree` without the nodes `prune` finds: its main extractor's, or with `fallbacks` the
+    better of that and readability's or jusText's, as its own comparison chooses; with `retry` its recall retry too.
+
+    These are the steps of trafilatura's bare_extraction, on one copy of the tree where it makes three. Its recall
+    retry, last, reads the page again in recall mode and with jusText when a reading is short beside the page's
+    text (a third of its cost on such a page): the article may sit outside what its extractors found, unless the
+    story is short, which a container's short reading says (see extract_body_lines)."""
+    options = copy.copy(TRAFILATURA_OPTIONS[not fallbacks])  # built once: reading its configuration costs a ms
     options.url = options.source = url
-    result = trafilatura.bare_extraction(tree, prune_xpath=[prune] if prune else None, options=options)
-    return getattr(result, "text", None) or ""
+    if retry:
+        result = trafilatura.bare_extraction(tree, prune_xpath=[prune] if prune else None, options=options)
+        return getattr(result, "text", None) or ""
+    raw = _pruned_for_trafilatura(tree, prune)
+    cleaned = tree_cleaning(copy.copy(raw) if fallbacks else raw, options)
+    backup = copy.copy(cleaned) if fallbacks else None  # jusText reads the cleaned tree before tag conversion
+    body, text = extract_content(convert_tags(cleaned, options, url), options)
+    if fallbacks:
+        body, text = compare_extraction(backup, copy.copy(raw), body, text, options)
+    if len(text) < options.min_extracted_size:  # its rescue: the baseline reading of the uncleaned tree
+        rescue, rescued, length = baseline(raw if fallbacks else _pruned_for_trafilatura(tree, prune))
+        if length > len(text):
+            body, text = rescue, rescued
+    return xmltotxt(body, options.formatting) if len(text) >= options.min_output_size else ""
+
+
+def _pruned_for_trafilatura(tree: Any, prune: str | None) -> Any:
+    """A copy of `tree` without the nodes `prune` finds, and pruned as trafilatura prunes a page before reading it
+    (without comment sections, unless the page is a forum thread, whose comments are its content)."""
+    tree = copy.copy(tree)
+    if prune:
+        tree = prune_unwanted_nodes(tree, [etree.XPath(prune)])
+    forum = _forum_thread_page(tree)
+    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    return tree if forum else prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
 
 
 def _containers(page: Page) -> list[Any]:

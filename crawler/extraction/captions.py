@@ -8,6 +8,8 @@ from bisect import bisect_right
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from crawler.extraction.brackets import trim
 from crawler.extraction.marked import marked
 from crawler.extraction.page import Page, text_of
@@ -58,6 +60,7 @@ INLINE_TAGS = {"a", "b", "i", "em", "strong", "span", "small", "time", "sup", "s
 ARTICLE_ID = re.compile(r"\d{5,}")  # a long number in a URL path: an article's id
 PICTURE_FILES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 SKIPPED_TAGS = {"script", "style", "button", "svg", "template"}
+HEADLINE_LINKS = etree.XPath(".//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]//a[@href]")
 MAX_PICTURE_DISTANCE = 4  # ancestors climbed from a caption element to the picture it describes
 MIN_ONE_WORD_CAPTION = 20  # characters: shorter one-word texts are labels
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")  # scripts written without spaces
@@ -200,7 +203,7 @@ def _is_link_text(node: Any, text: str, page_ids: set[str]) -> bool:
     return linked > 0.8 * len(text)
 
 
-def _is_teaser_card(block: Any, page_ids: set[str]) -> bool:
+def _is_teaser_card(page: Page, block: Any, page_ids: set[str]) -> bool:
     """True when the picture links to a page that a headline next to it links to as well: a teaser card."""
     targets = {_page_link(a, page_ids) for a in (*block.iter("a"), *block.iterancestors("a"))}
     targets.discard(None)
@@ -208,8 +211,16 @@ def _is_teaser_card(block: Any, page_ids: set[str]) -> bool:
     card = card.getparent() if card is not None and card.getparent() is not None else card
     if not targets or card is None:
         return False
-    headlines = card.xpath(".//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]//a[@href]")
-    return any(a.get("href") in targets for a in headlines)
+    return bool(targets & _headline_links(page, card))
+
+
+def _headline_links(page: Page, card: Any) -> set[str]:
+    """The targets of the links in the headlines inside `card`, found once a page for each (the pictures of a list
+    of teasers share the same few cards, at times the page's whole body)."""
+    found = page.derived.setdefault("headline_links", {})
+    if card not in found:
+        found[card] = {a.get("href") for a in HEADLINE_LINKS(card)}
+    return found[card]
 
 
 def _in_player(node: Any, block: Any | None) -> bool:
@@ -357,7 +368,7 @@ def _caption_image(page: Page, node: Any, page_ids: set[str]) -> Image | None:
         return None
     if _only_described(node, block):
         return None
-    if _in_player(node, block) or (block is not None and _is_teaser_card(block, page_ids)):
+    if _in_player(node, block) or (block is not None and _is_teaser_card(page, block, page_ids)):
         return None
     credits = _credit_nodes(node, block)
     text = CAPTION_LABEL.sub("", _visible_text(node, credits))
