@@ -10,7 +10,7 @@ from trafilatura import xpaths
 
 from conftest import benchmark_pages
 from crawler.extraction.page import parse_page
-from crawler.extraction.regexpaths import guarded, guarded_xpaths
+from crawler.extraction.regexpaths import guarded, guarded_xpaths, needed_texts
 
 GUARDED = [
     *xpaths.AUTHOR_XPATHS,
@@ -42,9 +42,32 @@ def test_a_guarded_xpath_finds_what_trafilaturas_finds(html: str) -> None:
 
 
 def test_only_patterns_that_cannot_match_nothing_are_guarded() -> None:
-    assert guarded("//*[re:test(@class, 'author')]") == "//*[((@class) and re:test(@class, 'author'))]"
-    assert guarded("//*[re:test(@id|@class, 'x', 'i')]") == "//*[((@id or @class) and re:test(@id|@class, 'x', 'i'))]"
+    assert guarded("//*[re:test(@class, '[Aa]uthor|writer')]") == (
+        "//*[((@class) and (contains(@class, 'uthor') or contains(@class, 'writer'))"
+        " and re:test(@class, '[Aa]uthor|writer'))]"
+    )
+    # a case-blind pattern, or one without a run of plain characters in each alternative: the attribute only
+    assert guarded("//*[re:test(@id|@class, 'abc', 'i')]") == (
+        "//*[((@id or @class) and re:test(@id|@class, 'abc', 'i'))]"
+    )
+    assert guarded("//*[re:test(@id, 'ab|cde')]") == "//*[((@id) and re:test(@id, 'ab|cde'))]"
     # a missing attribute reads as the empty text, which these patterns match: left as they are
     for path in ("//*[re:test(@class, 'a|')]", "//*[re:test(@class, '^$')]", "//*[re:test(@class, 'x*')]"):
         assert guarded(path) == path
     etree.XPath(guarded(xpaths.BODY_XPATH[0].path), namespaces={"re": "http://exslt.org/regular-expressions"})
+
+
+@pytest.mark.parametrize(
+    ("pattern", "texts"),
+    [
+        ("author-?name|AuthorName", ["author", "AuthorName"]),  # the run before an optional character
+        ("^(?:[Cc]omment(?!ary)|comol)", ["omment", "comol"]),  # inside a group, before a lookahead
+        ("mvp-post-add-(?:box|wrap)|infinite-?scroll", ["mvp-post-add-", "infinite"]),
+        ("a+bcd", ["bcd"]),  # a repeated character may be absent from a run: not in it
+        ("(abc)?defg", ["defg"]),  # an optional group is not needed
+        ("x{0,3}", None),
+        ("(?i)author", None),
+    ],
+)
+def test_the_needed_texts_are_in_every_match(pattern: str, texts: list[str] | None) -> None:
+    assert needed_texts(pattern) == texts
