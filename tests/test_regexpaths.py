@@ -10,7 +10,7 @@ from trafilatura import xpaths
 
 from conftest import benchmark_pages
 from crawler.extraction.page import parse_page
-from crawler.extraction.regexpaths import guarded, guarded_xpaths, needed_texts
+from crawler.extraction.regexpaths import by_name, guarded, guarded_xpaths, needed_texts
 
 GUARDED = [
     *xpaths.AUTHOR_XPATHS,
@@ -71,3 +71,13 @@ def test_only_patterns_that_cannot_match_nothing_are_guarded() -> None:
 )
 def test_the_needed_texts_are_in_every_match(pattern: str, texts: list[str] | None) -> None:
     assert needed_texts(pattern) == texts
+
+
+def test_a_path_testing_names_is_read_as_a_union_of_them() -> None:
+    assert by_name(".//*[self::div or self::section][@id]") == ".//div[@id] | .//section[@id]"
+    assert by_name(".//*[self::div or\n  self::ol][@id]") == ".//div[@id] | .//ol[@id]"
+    assert by_name("//*[self::a or self::p][@x] | //author") == "//a[@x] | //p[@x] | //author"
+    # a union inside a predicate is not one of the path; positions count within the whole set: both left alone
+    assert by_name("//*[self::a][@x | @y]") == "//a[@x | @y]"
+    assert by_name("//*[self::a or self::b][1]") == "//*[self::a or self::b][1]"
+    assert by_name("//*[self::a or @href]") == "//*[self::a or @href]"

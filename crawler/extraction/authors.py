@@ -25,7 +25,7 @@ from trafilatura.utils import trim
 from crawler.extraction.dates import EASTERN_DIGITS
 from crawler.extraction.marked import marked, tagged
 from crawler.extraction.page import Page, ld_types, text_of
-from crawler.extraction.regexpaths import REGEXP_NAMESPACES, guarded_xpaths
+from crawler.extraction.regexpaths import REGEXP_NAMESPACES, guarded, guarded_xpaths
 
 META_AUTHORS = (
     "author",
@@ -532,7 +532,7 @@ AUTHOR_XPATHS = guarded_xpaths(xpaths.AUTHOR_XPATHS)
 AUTHOR_DISCARD_XPATHS = guarded_xpaths(xpaths.AUTHOR_DISCARD_XPATHS)
 AUTHOR_DISCARD_TAGS = ("time", "figure")
 AUTHOR_DISCARD_SELF = etree.XPath(
-    AUTHOR_DISCARD_XPATHS[0].path.replace(".//*", "self::*", 1), namespaces=REGEXP_NAMESPACES
+    guarded(xpaths.AUTHOR_DISCARD_XPATHS[0].path).replace(".//*", "self::*", 1), namespaces=REGEXP_NAMESPACES
 )
 AUTHOR_DISCARDS_WITHIN = etree.XPath(
     f"{AUTHOR_DISCARD_XPATHS[0].path} | .//time | .//figure", namespaces=REGEXP_NAMESPACES

@@ -3,7 +3,9 @@
 lxml calls Python for every EXSLT re:test(), once per element the path reaches, even when the element lacks the
 attribute tested (its value is then the empty text) or its value holds none of the words the pattern needs. Tests
 that run in C are put before each re:test(): that the element has the attribute, and that its value contains one
-of the texts every match of the pattern contains. The path finds the same elements.
+of the texts every match of the pattern contains. And a path that tests every element for a few names,
+`.//*[self::div or self::section][...]`, is read as the union `.//div[...] | .//section[...]`, which libxml2
+walks faster. The path finds the same elements, in the same order.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 REGEXP_NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 # re:test(@class, 'pattern') and re:test(@id|@class, 'pattern', 'i'): the attributes, the pattern, the flags
+# .//*[self::div or self::section]...: the axis, the names, the predicates after them
+BY_NAME = re.compile(r"^\s*(\.?//)\*\[\s*(self::[\w-]+(?:\s+or\s+self::[\w-]+)*)\s*\](.*)$", re.DOTALL)
+POSITIONAL = re.compile(r"\[\s*\d|position\(|last\(")  # predicates that count: not the same in a union
 REGEX_TEST = re.compile(r"re:test\((@[\w-]+(?:\s*\|\s*@[\w-]+)*)\s*,\s*'([^']*)'(?:\s*,\s*'([^']*)')?\)")
 MIN_NEEDED_CHARS = 3  # shorter texts (a letter or two) are in most class names: no use testing for them
+
 LITERAL, BRANCH, SUBPATTERN = regex_parser.LITERAL, regex_parser.BRANCH, regex_parser.SUBPATTERN
 
 
@@ -44,9 +50,42 @@ def guarded(path: str) -> str:
     return REGEX_TEST.sub(guard, path)
 
 
+def by_name(path: str) -> str:
+    """`path` with each part of its union that tests every element for a few names, `.//*[self::a or self::b]P`,
+    written as `.//a P | .//b P` (not where its predicates count positions)."""
+    rewritten = []
+    for part in _union_parts(path):
+        found = BY_NAME.match(part)
+        if found is None or POSITIONAL.search(found.group(3)):
+            rewritten.append(part.strip())
+            continue
+        axis, names, predicates = found.groups()
+        tags = [name.removeprefix("self::") for name in re.split(r"\s+or\s+", names)]
+        rewritten += [f"{axis}{tag}{predicates.strip()}" for tag in tags]
+    return " | ".join(rewritten)
+
+
+def _union_parts(path: str) -> list[str]:
+    """The parts of `path` joined by a union (|) outside brackets and quotes."""
+    parts, start, depth, quote = [], 0, 0, ""
+    for index, char in enumerate(path):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(path[start:index])
+            start = index + 1
+    return [*parts, path[start:]]
+
+
 def guarded_xpaths(expressions: list[etree.XPath]) -> list[etree.XPath]:
-    """Guarded copies of trafilatura's compiled XPaths (all of which use the EXSLT namespace as "re")."""
-    return [etree.XPath(guarded(expression.path), namespaces=REGEXP_NAMESPACES) for expression in expressions]
+    """Faster copies of trafilatura's compiled XPaths (all of which use the EXSLT namespace as "re")."""
+    return [etree.XPath(by_name(guarded(expression.path)), namespaces=REGEXP_NAMESPACES) for expression in expressions]
 
 
 def needed_texts(pattern: str) -> list[str] | None:
