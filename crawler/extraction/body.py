@@ -383,10 +383,11 @@ def _trafilatura_text(tree: Any, url: str, prune: str | None, fallbacks: bool = 
     """trafilatura's text of `tree` without the nodes `prune` finds: its main extractor's, or with `fallbacks` the
     better of that and readability's or jusText's, as its own comparison chooses; with `retry` its recall retry too.
 
-    These are the steps of trafilatura's bare_extraction, on one copy of the tree where it makes three. Its recall
-    retry, last, reads the page again in recall mode and with jusText when a reading is short beside the page's
-    text (a third of its cost on such a page): the article may sit outside what its extractors found, unless the
-    story is short, which a container's short reading says (see extract_body_lines)."""
+    These are the steps of trafilatura's bare_extraction (the main extractor alone reads one copy of the tree where
+    trafilatura makes three). Its recall retry, last, reads the page again in recall mode and with jusText when a
+    reading is short beside the page's text (a third of its cost on such a page): the article may sit outside what
+    its extractors found, unless the story is short, which a container's short reading says (see
+    extract_body_lines)."""
     options = copy.copy(TRAFILATURA_OPTIONS[not fallbacks])  # built once: reading its configuration costs a ms
     options.url = options.source = url
     if retry:

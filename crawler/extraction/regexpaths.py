@@ -21,10 +21,10 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as regex_parser  # type: ignore[no-redef]
 
 REGEXP_NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
-# re:test(@class, 'pattern') and re:test(@id|@class, 'pattern', 'i'): the attributes, the pattern, the flags
 # .//*[self::div or self::section]...: the axis, the names, the predicates after them
 BY_NAME = re.compile(r"^\s*(\.?//)\*\[\s*(self::[\w-]+(?:\s+or\s+self::[\w-]+)*)\s*\](.*)$", re.DOTALL)
 POSITIONAL = re.compile(r"\[\s*\d|position\(|last\(")  # predicates that count: not the same in a union
+# re:test(@class, 'pattern') and re:test(@id|@class, 'pattern', 'i'): the attributes, the pattern, the flags
 REGEX_TEST = re.compile(r"re:test\((@[\w-]+(?:\s*\|\s*@[\w-]+)*)\s*,\s*'([^']*)'(?:\s*,\s*'([^']*)')?\)")
 MIN_NEEDED_CHARS = 3  # shorter texts (a letter or two) are in most class names: no use testing for them
 
