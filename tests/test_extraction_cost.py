@@ -4,6 +4,7 @@ whole page with its fallbacks only when that reading is short; the record is the
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,10 @@ def trafilatura_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
     real = body._trafilatura_text
 
-    def spy(tree: Any, url: str, prune: str | None, fallbacks: bool = False, retry: bool = False) -> str:
-        pruned = tree.xpath(prune) if prune else []
-        elements = sum(1 for _ in tree.iter())
+    def spy(tree: Callable[[], Any], url: str, prune: str | None, fallbacks: bool = False, retry: bool = False) -> str:
+        read = tree()
+        pruned = read.xpath(prune) if prune else []
+        elements = sum(1 for _ in read.iter())
         calls.append({"elements": elements, "fallbacks": fallbacks, "retry": retry, "pruned": pruned})
         return real(tree, url, prune, fallbacks, retry)
 
@@ -99,7 +101,7 @@ def test_the_body_reads_what_trafilatura_reads(html: str, monkeypatch: pytest.Mo
         options = copy.copy(body.TRAFILATURA_OPTIONS[not fallbacks])
         options.url = options.source = url
         expected = trafilatura.bare_extraction(page.tree, prune_xpath=[body.NOT_CONTENT], options=options)
-        read = body._trafilatura_text(page.tree, url, body.NOT_CONTENT, fallbacks)
+        read = body._trafilatura_text(lambda: copy.copy(page.tree), url, body.NOT_CONTENT, fallbacks)
         assert read == (expected.text if expected is not None else "")
 
 

@@ -33,6 +33,7 @@ __all__ = ["extract"]
 # runs outside Scrapy, in pool workers).
 MIN_SENTENCE_WORDS = 8  # a short declared article still holds a sentence, not only labels and links
 NON_ARTICLE_OG_TYPES = ("video", "website", "profile", "music", "book")
+NON_WORD_RUNS = re.compile(r"[\W_]+")
 
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
@@ -135,7 +136,7 @@ def _mostly_links(page: Page, lines: list[str]) -> bool:
 
 def _key(text: str) -> str:
     """Words only, case-folded: a headline line matches whatever its punctuation."""
-    return " ".join(re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).split())
+    return " ".join(NON_WORD_RUNS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
 
 
 def _without(lines: list[str], page: Page, title: str | None, images: list) -> list[str]:

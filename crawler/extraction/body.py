@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import operator
 import re
+from collections.abc import Callable
 from typing import Any
 
 import trafilatura
@@ -286,16 +288,13 @@ def _article_root(page: Page) -> tuple[Any, int]:
     return None, 0
 
 
-def _path(node: Any, root: Any = None) -> str:
-    """A positional XPath to `node` that holds in any copy of its tree ("/*/*[2]/*[5]"), or of `root`'s subtree
-    ("./*[2]/*[5]", from a copy of `root`)."""
+def _path(node: Any) -> str:
+    """A positional XPath to `node` that holds in any copy of its tree ("/*/*[2]/*[5]")."""
     steps = []
     parent = node.getparent()
-    while parent is not None and node is not root:
+    while parent is not None:
         steps.append(f"*[{1 + sum(1 for _ in node.itersiblings(etree.Element, preceding=True))}]")
         node, parent = parent, parent.getparent()
-    if root is not None:
-        return "./" + "/".join(reversed(steps)) if steps else "self::*"
     return "/*/" + "/".join(reversed(steps)) if steps else "/*"
 
 
@@ -343,12 +342,15 @@ def extract_body_lines(page: Page, selector: str | None = None, remove: str | No
         # container's reading found it whole, so no recall retry)
         nodes = _removed(page, remove)
         prune = _prune_xpath(nodes)
+        def whole_page() -> Any:
+            return copy.copy(page.tree)
+
         if text is not None:
-            text = _trafilatura_text(page.tree, page.url, prune, fallbacks=True)
+            text = _trafilatura_text(whole_page, page.url, prune, fallbacks=True)
         else:
-            text = _trafilatura_text(page.tree, page.url, prune)
+            text = _trafilatura_text(whole_page, page.url, prune)
             if not has_words(text, MIN_FAST_WORDS):
-                text = _trafilatura_text(page.tree, page.url, prune, fallbacks=True, retry=True)
+                text = _trafilatura_text(whole_page, page.url, prune, fallbacks=True, retry=True)
     lines = [line for line in (raw.strip() for raw in text.split("\n")) if line and not _is_chrome_line(line)]
     lines = _with_missed_paragraphs(page, lines, set(nodes))
     standfirst = _shown_standfirst(page, lines, nodes)
@@ -362,16 +364,16 @@ def _container_text(page: Page, remove: str | None) -> tuple[str | None, list[An
     if root is None:
         return None, []
     nodes = _removed(page, remove, root)
-    text = _trafilatura_text(_document_of(root, nodes), page.url, None)
+    text = _trafilatura_text(lambda: _document_of(root, nodes), page.url, None)
     return (text, nodes) if len(text) >= MIN_CONTAINER_SHARE * paragraphs else (None, [])
 
 
 def _document_of(root: Any, nodes: list[Any]) -> Any:
     """A new document whose body is a copy of `root` without `nodes` (elements inside it) and comments."""
-    paths = [_path(node, root) for node in nodes]
+    steps = [_child_steps(node, root) for node in nodes]
     article = copy.deepcopy(root)
     article.tail = None
-    for node in [*(found for path in paths for found in article.xpath(path)), *CONTENT_HIDERS(article)]:
+    for node in [*(functools.reduce(operator.getitem, path, article) for path in steps), *CONTENT_HIDERS(article)]:
         if node.getparent() is not None:
             node.drop_tree()  # the tail text stays
     document = HTML_PARSER.makeelement("html")  # the parser's element classes, looked up in C
@@ -379,9 +381,23 @@ def _document_of(root: Any, nodes: list[Any]) -> Any:
     return document
 
 
-def _trafilatura_text(tree: Any, url: str, prune: str | None, fallbacks: bool = False, retry: bool = False) -> str:
-    """trafilatura's text of `tree` without the nodes `prune` finds: its main extractor's, or with `fallbacks` the
-    better of that and readability's or jusText's, as its own comparison chooses; with `retry` its recall retry too.
+def _child_steps(node: Any, root: Any) -> list[int]:
+    """The positions among their parents' children of `node` and its ancestors below `root`, from the top: the
+    way to it in a copy of `root`."""
+    steps = []
+    while node is not root:
+        parent = node.getparent()
+        steps.append(parent.index(node))
+        node = parent
+    return steps[::-1]
+
+
+def _trafilatura_text(
+    tree: Callable[[], Any], url: str, prune: str | None, fallbacks: bool = False, retry: bool = False
+) -> str:
+    """trafilatura's text of a tree (`tree()` makes a copy of it to read) without the nodes `prune` finds: its main
+    extractor's, or with `fallbacks` the better of that and readability's or jusText's, as its own comparison
+    chooses; with `retry` its recall retry too.
 
     These are the steps of trafilatura's bare_extraction (the main extractor alone reads one copy of the tree where
     trafilatura makes three). Its recall retry, last, reads the page again in recall mode and with jusText when a
@@ -391,25 +407,24 @@ def _trafilatura_text(tree: Any, url: str, prune: str | None, fallbacks: bool = 
     options = copy.copy(TRAFILATURA_OPTIONS[not fallbacks])  # built once: reading its configuration costs a ms
     options.url = options.source = url
     if retry:
-        result = trafilatura.bare_extraction(tree, prune_xpath=[prune] if prune else None, options=options)
+        result = trafilatura.bare_extraction(tree(), prune_xpath=[prune] if prune else None, options=options)
         return getattr(result, "text", None) or ""
-    raw = _pruned_for_trafilatura(tree, prune)
+    raw = _pruned_for_trafilatura(tree(), prune)
     cleaned = tree_cleaning(copy.copy(raw) if fallbacks else raw, options)
     backup = copy.copy(cleaned) if fallbacks else None  # jusText reads the cleaned tree before tag conversion
     body, text = extract_content(convert_tags(cleaned, options, url), options)
     if fallbacks:
         body, text = compare_extraction(backup, copy.copy(raw), body, text, options)
     if len(text) < options.min_extracted_size:  # its rescue: the baseline reading of the uncleaned tree
-        rescue, rescued, length = baseline(raw if fallbacks else _pruned_for_trafilatura(tree, prune))
+        rescue, rescued, length = baseline(raw if fallbacks else _pruned_for_trafilatura(tree(), prune))
         if length > len(text):
             body, text = rescue, rescued
     return xmltotxt(body, options.formatting) if len(text) >= options.min_output_size else ""
 
 
 def _pruned_for_trafilatura(tree: Any, prune: str | None) -> Any:
-    """A copy of `tree` without the nodes `prune` finds, and pruned as trafilatura prunes a page before reading it
-    (without comment sections, unless the page is a forum thread, whose comments are its content)."""
-    tree = copy.copy(tree)
+    """`tree` without the nodes `prune` finds, and pruned as trafilatura prunes a page before reading it (without
+    comment sections, unless the page is a forum thread, whose comments are its content)."""
     if prune:
         tree = prune_unwanted_nodes(tree, [etree.XPath(prune)])
     forum = _forum_thread_page(tree)
