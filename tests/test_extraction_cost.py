@@ -15,7 +15,7 @@ from conftest import benchmark_pages
 from crawler.extraction import body, extract
 from crawler.extraction import page as page_module
 from crawler.extraction.page import parse_page
-from crawler.items import Article
+from crawler.items import Article, NotArticle
 
 PARAGRAPHS = [
     f"Paragraph {i} of the story tells what the city council decided on the new tram line, who voted for it, "
@@ -180,3 +180,16 @@ def test_the_whole_page_is_read_without_its_scripts_and_styles(trafilatura_calls
     pruned = trafilatura_calls[0]["pruned"]
     assert {"script", "style"} <= {node.tag for node in pruned if isinstance(node.tag, str)}
     assert not any(node.tag == "script" and "ld+json" in (node.get("type") or "") for node in pruned)
+
+
+def test_a_reading_trafilatura_gives_up_on_reads_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # bare_extraction returns nothing when its steps raise TypeError or ValueError; the body's own run of those steps
+    # does the same, and the page is still read (its container's reading is empty: the whole page is read next)
+    def gives_up(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("a tree trafilatura cannot read")
+
+    monkeypatch.setattr(body, "extract_content", gives_up)
+    page = parse_page(_story_page(), "https://news.example/2026/05/tram")
+    assert body._trafilatura_text(lambda: copy.copy(page.tree), page.url, None) == ""
+    result = extract(_story_page(), "https://news.example/2026/05/tram")
+    assert not (isinstance(result, NotArticle) and "extraction failed" in result.reason)

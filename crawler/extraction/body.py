@@ -409,6 +409,15 @@ def _trafilatura_text(
     if retry:
         result = trafilatura.bare_extraction(tree(), prune_xpath=[prune] if prune else None, options=options)
         return getattr(result, "text", None) or ""
+    try:
+        return _trafilatura_steps(tree, prune, fallbacks, options)
+    except (TypeError, ValueError):  # as bare_extraction: a reading trafilatura gives up on reads nothing
+        return ""
+
+
+def _trafilatura_steps(tree: Callable[[], Any], prune: str | None, fallbacks: bool, options: Extractor) -> str:
+    """The steps of _trafilatura_text (the main extractor, trafilatura's comparison with its fallbacks, its rescue)."""
+    url = options.url
     raw = _pruned_for_trafilatura(tree(), prune)
     cleaned = tree_cleaning(copy.copy(raw) if fallbacks else raw, options)
     backup = copy.copy(cleaned) if fallbacks else None  # jusText reads the cleaned tree before tag conversion
