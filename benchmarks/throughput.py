@@ -233,7 +233,7 @@ def extract_costs(pages: list[tuple[bytes, str]]) -> tuple[list[float], list[flo
     """CPU seconds of each page's extraction, ours and plain trafilatura's, timed as bench-quality times them: after
     a warm-up (lazy imports and caches are no per-page cost), page by page in turn, the one going first alternating
     (a busy moment of the machine falls on both), over COST_ROUNDS rounds, a page's cost its fastest."""
-    extractors = (lambda html, url: extract(html, url), trafilatura_alone)
+    extractors = (extract, trafilatura_alone)
     for html, url in pages[:WARM_UP_PAGES]:
         for run in extractors:
             run(html, url)
