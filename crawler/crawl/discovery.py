@@ -83,8 +83,11 @@ def parse_sitemap(body: bytes, base_url: str) -> Iterator[Link]:
     except (etree.XMLSyntaxError, ValueError):
         yield from _tree_sitemap(body, base_url)
         return
+    del xml  # the decompressed sitemap, tens of MB for 200,000 URLs: not kept while its links are used
     is_index = _local(entries.root) == "sitemapindex"
-    for loc, lastmod, published in entries.found:
+    found, entries.found = entries.found[::-1], []
+    while found:  # each entry let go as its link is made: the entries and the links are not all held at once
+        loc, lastmod, published = found.pop()
         yield Link(urljoin(base_url, loc), parse_date(published) or parse_date(lastmod), is_index)
 
 
