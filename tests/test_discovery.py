@@ -5,7 +5,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-from crawler.crawl.discovery import parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.crawl.discovery import Link, consumed, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 
 NEWS_SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -110,3 +110,14 @@ def test_parse_date_forms():
     assert parse_date("2024-08-12T09:30:00+03:00") == datetime(2024, 8, 12, 6, 30, tzinfo=timezone.utc)
     assert parse_date("Mon, 12 Aug 2024 09:30:00 GMT") == datetime(2024, 8, 12, 9, 30, tzinfo=timezone.utc)
     assert parse_date("not a date") is None and parse_date("") is None
+
+
+def test_a_listings_links_are_let_go_as_they_are_handed_out():
+    # a listing of 200,000 links is not held whole while its requests are made: each leaves the list as it is taken
+    links = [Link(f"https://news.example/a/{i}") for i in range(5)]
+    held = []
+    for link in consumed(links):
+        held.append(len(links))
+        assert link.url.endswith(str(len(held) - 1))
+    assert held == [4, 3, 2, 1, 0] and links == []
+    assert not hasattr(Link("https://news.example/a"), "__dict__")  # slots: a link holds no dict of its own

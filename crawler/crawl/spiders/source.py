@@ -12,7 +12,15 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.crawl.bounds import extract_within_bounds
-from crawler.crawl.discovery import Link, newest_first, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.crawl.discovery import (
+    Link,
+    consumed,
+    newest_first,
+    parse_date,
+    parse_feed,
+    parse_sitemap,
+    sitemaps_from_robots,
+)
 from crawler.crawl.extractjobs import extract_and_keep
 from crawler.crawl.failures import ROBOTS_DISALLOWED, describe
 from crawler.crawl.guard import Refused
@@ -175,8 +183,11 @@ class SourceSpider(JobSpider):
             self.run_state.containers.add(response.url)  # a sitemap index: read whole every run
         if not links:
             self.empty_listing(response, "sitemap")
-        yield from self.sitemap_requests(link for link in links if link.is_sitemap)
-        yield from self.article_requests(newest_first([link for link in links if not link.is_sitemap]))
+        sitemaps = [link for link in links if link.is_sitemap]
+        articles = newest_first([link for link in links if not link.is_sitemap])
+        del links  # each link is let go as its request is made: a listing of 200,000 holds tens of MB
+        yield from self.sitemap_requests(sitemaps)
+        yield from self.article_requests(consumed(articles))
 
     def parse_feed(self, response: Response) -> Iterator[SpiderRequest]:
         if response.status == 304:
