@@ -33,8 +33,10 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import tldextract
 import trafilatura
@@ -177,24 +179,35 @@ def run_interleaved(
     pages: list[tuple[bytes, dict]], paths: tuple[Path, Path], extractors: tuple, rounds: int = ROUNDS
 ) -> tuple[list[float], list[float]]:
     """Predictions of two extractors over `pages`, written to `paths`, and each one's per-page cost in seconds
-    (its fastest of `rounds`), both timed in the same run: page by page, the one going first alternating."""
-    for html, record in pages[:WARM_UP_PAGES]:  # warm-up: lazy imports and caches are not a per-page cost
-        for extractor in extractors:
-            extractor(html, record)
-    costs: tuple[list[float], list[float]] = ([float("inf")] * len(pages), [float("inf")] * len(pages))
-    predictions: tuple[list[dict], list[dict]] = ([], [])
-    for round_ in range(rounds):
-        for index, (html, record) in enumerate(pages):
-            order = (0, 1) if (index + round_) % 2 == 0 else (1, 0)
-            for which in order:
-                started = time.perf_counter()
-                prediction = extractors[which](html, record)
-                costs[which][index] = min(costs[which][index], time.perf_counter() - started)
-                if round_ == 0:
-                    predictions[which].append(prediction)
+    (its fastest of `rounds`), both timed in the same run (interleaved_costs)."""
+    (ours, theirs), predictions = interleaved_costs(pages, extractors, rounds)
     for path, found in zip(paths, predictions, strict=True):
         _write(path, found)
-    return costs
+    return ours, theirs
+
+
+def interleaved_costs(
+    pages: list[tuple], extractors: tuple, rounds: int = ROUNDS, clock: Callable[[], float] = time.perf_counter
+) -> tuple[list[list[float]], list[list[Any]]]:
+    """Each extractor's cost on each page (`extractor(*page)`), in seconds of `clock`, and what it returned in the
+    first round: after a warm-up (lazy imports and caches are not a per-page cost), page by page, the one going
+    first alternating (a busy moment of the machine falls on all alike), over `rounds` rounds, a page's cost its
+    fastest."""
+    for page in pages[:WARM_UP_PAGES]:
+        for extractor in extractors:
+            extractor(*page)
+    costs = [[float("inf")] * len(pages) for _ in extractors]
+    outputs: list[list[Any]] = [[] for _ in extractors]
+    for round_ in range(rounds):
+        for index, page in enumerate(pages):
+            order = range(len(extractors)) if (index + round_) % 2 == 0 else reversed(range(len(extractors)))
+            for which in order:
+                started = clock()
+                output = extractors[which](*page)
+                costs[which][index] = min(costs[which][index], clock() - started)
+                if round_ == 0:
+                    outputs[which].append(output)
+    return costs, outputs
 
 
 def _write(path: Path, predictions: list[dict]) -> None:

@@ -46,6 +46,8 @@ import trafilatura
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from quality import WARM_UP_PAGES, interleaved_costs  # noqa: E402  (benchmarks/, the script's own folder)
+
 from crawler.extraction import extract  # noqa: E402
 from crawler.items import Article  # noqa: E402
 
@@ -63,7 +65,6 @@ timezone = "UTC"
 GOAL_RATIO = 1.7  # end to end on 2 cores, against trafilatura on one
 GOAL_COST = 0.6  # our extract's CPU time per page against trafilatura's
 COST_ROUNDS = 3  # timing rounds of the extract cost (a page's cost: its fastest)
-WARM_UP_PAGES = 5
 GOAL_MEMORY = 400  # MB, peak PSS of the crawl's process tree
 FAST = ["AUTOTHROTTLE_ENABLED=0", "DOWNLOAD_DELAY=0", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "LOG_LEVEL=WARNING"]
 
@@ -230,21 +231,10 @@ def trafilatura_rate(pages: list[tuple[bytes, str]]) -> float:
 
 
 def extract_costs(pages: list[tuple[bytes, str]]) -> tuple[list[float], list[float]]:
-    """CPU seconds of each page's extraction, ours and plain trafilatura's, timed as bench-quality times them: after
-    a warm-up (lazy imports and caches are no per-page cost), page by page in turn, the one going first alternating
-    (a busy moment of the machine falls on both), over COST_ROUNDS rounds, a page's cost its fastest."""
-    extractors = (extract, trafilatura_alone)
-    for html, url in pages[:WARM_UP_PAGES]:
-        for run in extractors:
-            run(html, url)
-    costs = ([float("inf")] * len(pages), [float("inf")] * len(pages))
-    for round_ in range(COST_ROUNDS):
-        for index, (html, url) in enumerate(pages):
-            for which in (0, 1) if (index + round_) % 2 == 0 else (1, 0):
-                started = time.process_time()
-                extractors[which](html, url)
-                costs[which][index] = min(costs[which][index], time.process_time() - started)
-    return costs
+    """CPU seconds of each page's extraction, ours and plain trafilatura's, timed as bench-quality times them
+    (interleaved, each page's fastest of COST_ROUNDS rounds, after a warm-up)."""
+    (ours, theirs), _ = interleaved_costs(pages, (extract, trafilatura_alone), COST_ROUNDS, time.process_time)
+    return ours, theirs
 
 
 def p95(values: list[float]) -> float:

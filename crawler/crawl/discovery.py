@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 from urllib.parse import urljoin
 
 from lxml import etree
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one file, uncompressed
+T = TypeVar("T")
 UNDATED = datetime.min.replace(tzinfo=timezone.utc)  # sorts after every date, newest first
 
 
@@ -25,11 +27,11 @@ class Link:
     is_sitemap: bool = False  # a child sitemap of a sitemap index
 
 
-def consumed(links: list[Link]) -> Iterator[Link]:
-    """`links` in order, each taken out of the list as it is handed out (the list is emptied)."""
-    links.reverse()
-    while links:
-        yield links.pop()
+def consumed(items: list[T]) -> Iterator[T]:
+    """`items` in order, each taken out of the list as it is handed out (the list is emptied)."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def newest_first(links: list[Link]) -> list[Link]:
@@ -92,9 +94,8 @@ def parse_sitemap(body: bytes, base_url: str) -> Iterator[Link]:
         return
     del xml  # the decompressed sitemap, tens of MB for 200,000 URLs: not kept while its links are used
     is_index = _local(entries.root) == "sitemapindex"
-    found, entries.found = entries.found[::-1], []
-    while found:  # each entry let go as its link is made: the entries and the links are not all held at once
-        loc, lastmod, published = found.pop()
+    # each entry let go as its link is made: the entries and the links are not all held at once
+    for loc, lastmod, published in consumed(entries.found):
         yield Link(urljoin(base_url, loc), parse_date(published) or parse_date(lastmod), is_index)
 
 
